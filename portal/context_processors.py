@@ -1,0 +1,12 @@
+from .roles import ADMIN_ROLES, Role
+from .selectors import user_roles
+
+
+def navigation(request):
+    """What the top navigation offers the current user."""
+    roles = user_roles(user=request.user)
+    return {
+        "portal_roles": roles,
+        "portal_can_use_admin": bool(roles & ADMIN_ROLES),
+        "portal_is_manager": Role.MANAGER in roles or Role.ADMIN in roles,
+    }

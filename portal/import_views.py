@@ -1,0 +1,114 @@
+"""Admin views for organisation imports: upload → preview → apply. Thin adapters over
+``portal.imports``."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .admin_forms import grantable_roles
+from .forms import ImportUploadForm
+from .imports import SPECS, import_apply, import_preview
+from .models import ImportBatch
+from .selectors import outlets_in_scope
+
+ACTION_LABELS = {
+    "create": gettext_lazy("will be created"),
+    "update": gettext_lazy("will be updated"),
+    "created": gettext_lazy("created"),
+    "updated": gettext_lazy("updated"),
+    "unchanged": gettext_lazy("unchanged"),
+    "error": gettext_lazy("error"),
+}
+
+
+def _allowed_kinds(user) -> list[str]:
+    kinds = []
+    if user.has_perm("portal.add_serviceoutlet"):
+        kinds.append(ImportBatch.Kind.OUTLETS)
+    if user.has_perm("portal.add_importbatch"):
+        kinds.append(ImportBatch.Kind.STAFF)
+    return kinds
+
+
+def _form_kwargs(batch: ImportBatch, user) -> dict:
+    if batch.kind == ImportBatch.Kind.STAFF:
+        return {
+            "allowed_roles": grantable_roles(user),
+            "allowed_outlets": outlets_in_scope(user=user),
+        }
+    return {}
+
+
+def upload(request):
+    kinds = _allowed_kinds(request.user)
+    if not kinds:
+        raise PermissionDenied
+    kind = request.GET.get("kind") or request.POST.get("kind") or kinds[-1]
+    if kind not in kinds:
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        batch = ImportBatch(kind=kind, original_name=upload.name, uploaded_by=request.user)
+        report, _valid = import_preview(
+            kind=kind,
+            content=content,
+            filename=upload.name,
+            form_kwargs=_form_kwargs(batch, request.user),
+        )
+        upload.seek(0)
+        batch.file = upload
+        batch.report = {**report.as_dict(), "strict": form.cleaned_data["strict"]}
+        batch.save()
+        return redirect("organisation-import:preview", batch_id=batch.pk)
+    return TemplateResponse(
+        request,
+        "portal/admin/import_upload.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kinds": [(k, ImportBatch.Kind(k).label) for k in kinds],
+            "columns": SPECS[kind].columns,
+            "recent": ImportBatch.objects.filter(uploaded_by=request.user)[:10],
+        },
+    )
+
+
+def preview(request, batch_id: int):
+    batch = get_object_or_404(ImportBatch, pk=batch_id, uploaded_by=request.user)
+    if batch.kind not in _allowed_kinds(request.user):
+        raise PermissionDenied
+    if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEWED:
+        with batch.file.open("rb") as fh:
+            content = fh.read()
+        report = import_apply(
+            kind=batch.kind,
+            content=content,
+            filename=batch.original_name,
+            strict=batch.report.get("strict", False),
+            form_kwargs=_form_kwargs(batch, request.user),
+        )
+        batch.report = {**report.as_dict(), "strict": batch.report.get("strict", False)}
+        if report.applied:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+            messages.success(request, _("Import applied."))
+        else:
+            messages.error(request, _("Nothing was imported: fix the errors and upload again."))
+        batch.save()
+        return redirect("organisation-import:preview", batch_id=batch.pk)
+    report = batch.report
+    rows = [
+        {**row, "label": ACTION_LABELS.get(row["action"], row["action"])} for row in report["rows"]
+    ]
+    counts = [(ACTION_LABELS.get(a, a), n) for a, n in report["counts"].items()]
+    return TemplateResponse(
+        request,
+        "portal/admin/import_preview.html",
+        {"batch": batch, "report": report, "rows": rows, "counts": counts},
+    )

@@ -1,0 +1,37 @@
+"""Settings pytest runs with. SQLite in memory by default; TEST_DATABASE_URL points the suite at
+PostgreSQL and TEST_BROKER_URL at a real broker for the integration run."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "tests-only-not-a-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-"))
+MEDIA_ROOT = DATA_DIR / "media"
+SEARCH_INDEX_DIR = DATA_DIR / "search-index"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if os.environ.get("TEST_DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["TEST_DATABASE_URL"])}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+# Unit tests run Celery tasks inline; the integration run swaps in a real worker on
+# TEST_BROKER_URL (see tests/integration/conftest.py).
+CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL", "memory://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("TEST_BROKER_URL")
+CELERY_TASK_EAGER_PROPAGATES = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
