@@ -1,5 +1,5 @@
 from .roles import ADMIN_ROLES, Role
-from .selectors import user_roles
+from .selectors import user_display_name, user_roles
 
 
 def navigation(request):
@@ -9,4 +9,7 @@ def navigation(request):
         "portal_roles": roles,
         "portal_can_use_admin": bool(roles & ADMIN_ROLES),
         "portal_is_manager": Role.MANAGER in roles or Role.ADMIN in roles,
+        "portal_user_name": user_display_name(user=request.user)
+        if request.user.is_authenticated
+        else "",
     }

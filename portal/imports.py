@@ -122,8 +122,9 @@ class ImportReport:
         }
 
 
-def read_table(*, content: bytes, filename: str) -> list[tuple[int, dict]]:
-    """Rows of a CSV or XLSX file as ``(row number as the user sees it, {header: value})``.
+def read_table(*, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The headers and rows of a CSV or XLSX file, each row as
+    ``(row number as the user sees it, {header: value})``.
 
     Headers are stripped and lower-cased; blank rows are skipped. CSV may be UTF-8 (with or
     without BOM) or GB18030, as Excel saves it on Chinese Windows."""
@@ -152,7 +153,7 @@ def read_table(*, content: bytes, filename: str) -> list[tuple[int, dict]]:
             _("The file has %(rows)s rows; at most %(max)s are accepted at once.")
             % {"rows": len(rows), "max": settings.IMPORT_MAX_ROWS}
         )
-    return rows
+    return headers, rows
 
 
 def _read_csv(content: bytes) -> list[list]:
@@ -201,11 +202,12 @@ def import_preview(
     spec = SPECS[kind]
     report = ImportReport(kind=kind, rows=[])
     try:
-        rows = [(n, _canonical(spec, r)) for n, r in read_table(content=content, filename=filename)]
+        headers, table = read_table(content=content, filename=filename)
     except ImportFileError as exc:
         report.file_errors.append(exc.message)
         return report, []
-    present = set().union(*(r.keys() for _n, r in rows)) if rows else set()
+    rows = [(n, _canonical(spec, r)) for n, r in table]
+    present = {spec.aliases.get(h, h) for h in headers}
     missing = [c for c in spec.required if c not in present]
     if missing:
         report.file_errors.append(

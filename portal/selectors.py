@@ -41,6 +41,14 @@ def staff_profile_for(*, user: User | AnonymousUser) -> StaffProfile | None:
         return None
 
 
+def user_display_name(*, user: User | AnonymousUser) -> str:
+    """How the portal addresses a person: their name as HR knows it."""
+    profile = staff_profile_for(user=user)
+    if profile is not None:
+        return profile.name
+    return user.get_full_name() or user.get_username()
+
+
 def outlets_in_scope(*, user: User | AnonymousUser) -> QuerySet[ServiceOutlet]:
     """Outlets whose people and data the user may see as a manager.
 

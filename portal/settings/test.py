@@ -28,10 +28,11 @@ if os.environ.get("TEST_DATABASE_URL"):
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
-# Unit tests run Celery tasks inline; the integration run swaps in a real worker on
-# TEST_BROKER_URL (see tests/integration/conftest.py).
-CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL", "memory://")
+# Tests run Celery tasks inline. Tests marked ``services`` switch the test process to a real
+# broker and start a real worker (tests/integration/conftest.py); that worker runs with these
+# settings too, its broker given by CELERY_BROKER_URL.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-CELERY_TASK_ALWAYS_EAGER = not os.environ.get("TEST_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

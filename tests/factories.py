@@ -1,0 +1,62 @@
+"""Factories for the organisation; later features add theirs next to these."""
+
+import factory
+from django.contrib.auth.models import User
+
+from portal.models import ProductLine, Region, ServiceOutlet, StaffProfile
+from portal.roles import Role
+from portal.services import staff_set_roles
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"测试大区{n}")
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceOutlet
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"OUT-{n:03d}")
+    name = factory.Sequence(lambda n: f"测试服务网点{n}")
+    region = factory.SubFactory(RegionFactory)
+    address = "上海市测试区测试路1号"
+
+    @factory.post_generation
+    def product_lines(self, create, extracted, **kwargs):
+        if create:
+            self.product_lines.set(extracted or ProductLine.objects.filter(code="AC"))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"U{n:05d}")
+    password = factory.django.Password("pw-for-tests")
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    """A staff member with a login. ``roles=[Role.MANAGER]`` sets their role groups."""
+
+    class Meta:
+        model = StaffProfile
+        django_get_or_create = ("employee_no",)
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..employee_no"))
+    employee_no = factory.Sequence(lambda n: f"E{n:05d}")
+    name = factory.Sequence(lambda n: f"员工{n}")
+    outlet = factory.SubFactory(OutletFactory)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            staff_set_roles(user=self.user, roles=list(extracted or [Role.TECHNICIAN]))

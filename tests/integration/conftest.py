@@ -1,0 +1,108 @@
+"""Real services for tests marked ``services``: PostgreSQL (TEST_DATABASE_URL) and a Celery
+worker on a real broker (TEST_BROKER_URL), started as a separate process like in production."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dj_database_url
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUES = "default,courses,certification,knowledge"
+
+
+def pytest_collection_modifyitems(config, items):
+    broker = os.environ.get("TEST_BROKER_URL")
+    on_postgres = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+    if broker and on_postgres:
+        return
+    if os.environ.get("CI"):
+        return  # in CI a missing service is an error, never a skip
+    reason = "needs TEST_DATABASE_URL (PostgreSQL) and TEST_BROKER_URL (see README)"
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` on the test database, consuming every portal queue."""
+    from django.db import connection
+
+    test_db = dict(connection.settings_dict)
+    base = dj_database_url.parse(os.environ["TEST_DATABASE_URL"])
+    url = (
+        f"postgres://{base['USER']}:{base.get('PASSWORD') or ''}@{base['HOST']}:{base['PORT']}"
+        f"/{test_db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "TEST_DATABASE_URL": url,
+        "CELERY_BROKER_URL": os.environ["TEST_BROKER_URL"],
+    }
+    celery = [sys.executable, "-m", "celery", "-A", "portal"]
+    subprocess.run(
+        [*celery, "purge", "-f", "-Q", QUEUES], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    log = open(ROOT / "test-artifacts" / "celery-worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [
+            *celery,
+            "worker",
+            "-Q",
+            QUEUES,
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    time.sleep(2)
+    assert worker.poll() is None, (ROOT / "test-artifacts" / "celery-worker.log").read_text()
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture
+def real_broker(celery_worker_process, settings):
+    """Switches this test process from eager Celery to the real broker the worker reads, and
+    routes Wagtail's django_tasks through Celery."""
+    from portal.celery import app
+
+    previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    _reset_connections(app)
+    app.conf.update(broker_url=os.environ["TEST_BROKER_URL"], task_always_eager=False)
+    settings.TASKS = {"default": {"BACKEND": "portal.task_backend.CeleryTaskBackend"}}
+    yield app
+    _reset_connections(app)
+    app.conf.update(**previous)
+
+
+def _reset_connections(app):
+    # Pools are created lazily from broker_url; dropping them makes the next send reconnect.
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
