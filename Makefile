@@ -32,8 +32,8 @@ lint:
 	.venv/bin/ruff format --check .
 
 check:
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check --fail-level WARNING
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	env -u TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check --fail-level WARNING
+	env -u TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 # The whole suite on SQLite (browser tests included); services tests need real PostgreSQL/Redis.
 pytest:

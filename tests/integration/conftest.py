@@ -48,6 +48,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     subprocess.run(
         [*celery, "purge", "-f", "-Q", QUEUES], env=env, cwd=ROOT, check=True, capture_output=True
     )
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "test-artifacts" / "celery-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [
