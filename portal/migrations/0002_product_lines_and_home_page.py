@@ -1,12 +1,6 @@
 from django.db import migrations
 
-PRODUCT_LINES = [
-    ("AC", "家用空调", 10),
-    ("CAC", "中央空调", 20),
-    ("WM", "洗衣机", 30),
-    ("RF", "冰箱", 40),
-    ("WH", "热水器", 50),
-]
+from portal.migrations import PRODUCT_LINES
 
 
 def create_product_lines(apps, schema_editor):

@@ -30,7 +30,15 @@ STORAGES = {
 if os.environ.get("TEST_DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["TEST_DATABASE_URL"])}
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    # A file, not ":memory:": the browser tests' live server thread then has a connection of
+    # its own, as a real server would.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
 
 # Tests run Celery tasks inline. Tests marked ``services`` switch the test process to a real
 # broker and start a real worker (tests/integration/conftest.py); that worker runs with these
