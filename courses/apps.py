@@ -7,3 +7,38 @@ class CoursesConfig(AppConfig):
 
     name = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        from portal.permissions import POST_SYNC_HOOKS, register_role_permissions
+        from portal.roles import Role
+        from portal.selectors import register_home_section_provider
+        from portal.signals import staff_member_created
+
+        from .receivers import assign_onboarding_to_new_staff
+        from .selectors import onboarding_paths_for
+        from .setup import course_catalogue_ensure
+
+        staff_member_created.connect(
+            assign_onboarding_to_new_staff, dispatch_uid="courses.onboarding"
+        )
+        register_role_permissions(
+            Role.TRAINER,
+            [
+                "courses.add_learningpath",
+                "courses.change_learningpath",
+                "courses.add_pathassignment",
+                "courses.change_pathassignment",
+                "courses.delete_pathassignment",
+            ],
+        )
+        register_role_permissions(
+            Role.MANAGER,
+            [
+                "courses.add_pathassignment",
+                "courses.change_pathassignment",
+                "courses.delete_pathassignment",
+            ],
+        )
+        register_home_section_provider("onboarding", onboarding_paths_for)
+        if course_catalogue_ensure not in POST_SYNC_HOOKS:
+            POST_SYNC_HOOKS.append(course_catalogue_ensure)

@@ -35,6 +35,20 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMIN: ["wagtailadmin.access_admin"],
 }
 
+
+def register_role_permissions(role: Role, permissions: list[str]) -> None:
+    """Lets an app grant its own model permissions to a role (call from AppConfig.ready()),
+    so the shared kernel needs no knowledge of the apps built on it."""
+    ROLE_PERMISSIONS.setdefault(role, [])
+    for permission in permissions:
+        if permission not in ROLE_PERMISSIONS[role]:
+            ROLE_PERMISSIONS[role].append(permission)
+
+
+# Hooks run after the role groups are synced, e.g. to grant page-tree permissions.
+POST_SYNC_HOOKS: list = []
+
+
 # Collection-scoped permissions (images, documents) are granted on the root collection.
 _COLLECTION_APPS = {"wagtailimages", "wagtaildocs"}
 
@@ -61,8 +75,9 @@ def role_groups_sync() -> None:
                 )
             else:
                 group.permissions.add(permission)
+    for hook in POST_SYNC_HOOKS:
+        hook()
 
 
 def _on_post_migrate(sender, **kwargs):
-    if sender.name == "portal":
-        role_groups_sync()
+    role_groups_sync()

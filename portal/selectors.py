@@ -95,8 +95,28 @@ class HomeSection:
     items: list = field(default_factory=list)
 
 
+# Apps fill home sections they own: {section key: callable(user) -> list of items}.
+HOME_SECTION_PROVIDERS: dict = {}
+
+
+def register_home_section_provider(key: str, provider) -> None:
+    """Lets an app fill a home-page section (call from AppConfig.ready())."""
+    HOME_SECTION_PROVIDERS[key] = provider
+
+
 def home_sections_for(*, user: User) -> list[HomeSection]:
-    """What the home page shows, in order, for the roles the user holds."""
+    """What the home page shows, in order, for the roles the user holds; each section's items
+    come from the app that registered a provider for it."""
+    sections = _home_sections_shell(user=user)
+    return [
+        HomeSection(s.key, s.title, s.empty_text, s.links, HOME_SECTION_PROVIDERS[s.key](user))
+        if s.key in HOME_SECTION_PROVIDERS
+        else s
+        for s in sections
+    ]
+
+
+def _home_sections_shell(*, user: User) -> list[HomeSection]:
     roles = user_roles(user=user)
     sections: list[HomeSection] = []
     if Role.NEW_STAFF in roles:
@@ -105,6 +125,7 @@ def home_sections_for(*, user: User) -> list[HomeSection]:
                 key="onboarding",
                 title=str(_("My onboarding")),
                 empty_text=str(_("Your onboarding path will appear here once it is assigned.")),
+                links=[(str(_("My learning")), "/learning/")],
             )
         )
     if Role.TECHNICIAN in roles:

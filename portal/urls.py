@@ -41,6 +41,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("learning/", include("courses.urls")),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -60,3 +60,39 @@ class StaffFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create:
             staff_set_roles(user=self.user, roles=list(extracted or [Role.TECHNICIAN]))
+
+
+def make_course(title, *, lessons=2, parent=None, publish=True, **fields):
+    """A published course with ``lessons`` published lessons under the course catalogue."""
+    from wagtail.rich_text import RichText
+
+    from courses.models import CoursePage, LessonPage
+    from courses.setup import course_catalogue_ensure
+
+    parent = parent or course_catalogue_ensure()
+    prerequisites = fields.pop("prerequisites", [])
+    course = parent.add_child(
+        instance=CoursePage(title=title, summary=f"{title}的课程简介", **fields)
+    )
+    if prerequisites:
+        course.prerequisites.set(prerequisites)
+    course.save_revision().publish()
+    for n in range(1, lessons + 1):
+        lesson = course.add_child(
+            instance=LessonPage(
+                title=f"{title} 第{n}课",
+                body=[("rich_text", RichText(f"<p>{title} 第{n}课的内容</p>"))],
+            )
+        )
+        if publish:
+            lesson.save_revision().publish()
+    return CoursePage.objects.get(pk=course.pk)
+
+
+def make_path(title, courses, **fields):
+    from courses.models import LearningPath, LearningPathItem
+
+    path = LearningPath.objects.create(title=title, **fields)
+    for order, course in enumerate(courses):
+        LearningPathItem.objects.create(path=path, course=course, sort_order=order)
+    return path

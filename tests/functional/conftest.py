@@ -40,7 +40,6 @@ def _migrated_data(transactional_db):
         Collection.add_root(name="Root")
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    role_groups_sync()
     for code, name, order in PRODUCT_LINES:
         ProductLine.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
     home = HomePage.objects.first()
@@ -49,6 +48,7 @@ def _migrated_data(transactional_db):
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
     )
+    role_groups_sync()
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
