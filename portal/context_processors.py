@@ -1,5 +1,5 @@
 from .roles import ADMIN_ROLES, Role
-from .selectors import user_display_name, user_roles
+from .selectors import notifications_unread_count, user_display_name, user_roles
 
 
 def navigation(request):
@@ -12,4 +12,7 @@ def navigation(request):
         "portal_user_name": user_display_name(user=request.user)
         if request.user.is_authenticated
         else "",
+        "portal_unread": notifications_unread_count(user=request.user)
+        if request.user.is_authenticated
+        else 0,
     }

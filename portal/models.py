@@ -239,3 +239,32 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = home_sections_for(user=request.user)
         return context
+
+
+class Notification(models.Model):
+    """A message to one person, shown in the portal and optionally emailed.
+
+    ``key`` names the event it is about (e.g. ``path-overdue:3:2026-12-01``); one person gets
+    at most one notification per key, which is what makes reminders "never twice"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_event")
+        ]
+
+    def __str__(self):
+        return self.title

@@ -80,6 +80,33 @@ def staff_in_scope(*, user: User | AnonymousUser) -> QuerySet[StaffProfile]:
     return StaffProfile.objects.filter(outlet__in=outlets_in_scope(user=user))
 
 
+def managers_of(*, outlet: ServiceOutlet) -> QuerySet[StaffProfile]:
+    """Active managers whose scope includes the outlet: those listing it or its region, and
+    outlet managers without a listed scope who belong to it."""
+    from .roles import group_name
+
+    managers = StaffProfile.objects.filter(
+        active=True, user__is_active=True, user__groups__name=group_name(Role.MANAGER)
+    )
+    return managers.filter(
+        Q(managed_outlets=outlet)
+        | Q(managed_regions=outlet.region_id)
+        | Q(outlet=outlet, managed_outlets__isnull=True, managed_regions__isnull=True)
+    ).distinct()
+
+
+def notifications_for(*, user: User, limit: int = 50):
+    from .models import Notification
+
+    return Notification.objects.filter(user=user)[:limit]
+
+
+def notifications_unread_count(*, user: User) -> int:
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def api_key_find(*, prefix: str) -> ApiKey | None:
     return ApiKey.objects.filter(prefix=prefix).first()
 

@@ -201,3 +201,38 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
+
+
+def notification_send(
+    *, user: User, key: str, title: str, body: str = "", url: str = "", email: bool = True
+):
+    """Notifies a person once per ``key``: in the portal, and by email when they have an
+    address. Returns the new notification, or None when this event was already notified."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db import IntegrityError
+
+    from .models import Notification
+
+    try:
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(
+                user=user, key=key, defaults={"title": title, "body": body, "url": url}
+            )
+    except IntegrityError:  # a concurrent run created it first
+        return None
+    if not created:
+        return None
+    if email and user.email:
+        link = f"\n\n{settings.WAGTAILADMIN_BASE_URL}{url}" if url else ""
+        send_mail(title, f"{body}{link}", None, [user.email], fail_silently=True)
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return notification
+
+
+def notifications_mark_read(*, user: User) -> int:
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -26,6 +26,7 @@ portal_patterns = (
             auth_views.PasswordResetDoneView.as_view(template_name="portal/message.html"),
             name="password_reset_done",
         ),
+        path("notifications/", views.notifications, name="notifications"),
         path("healthz", views.healthz, name="healthz"),
     ],
     "portal",

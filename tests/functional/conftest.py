@@ -56,7 +56,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed:
-        page = item.funcargs.get("page")
+        page = item.funcargs.get("page") or item.funcargs.get("desktop_page")
         if page is not None:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{item.name}.png"), full_page=True)
@@ -103,3 +103,13 @@ def page(phone_context):
     page = phone_context.new_page()
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A desktop screen, for the Wagtail admin journeys."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

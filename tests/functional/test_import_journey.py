@@ -21,10 +21,9 @@ def staff_file(tmp_path):
 
 
 def test_manager_uploads_staff_sees_row_errors_and_applies_the_good_rows(
-    live_server, browser, two_regions, staff_file
+    live_server, desktop_page, two_regions, staff_file
 ):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+    page = desktop_page
     page.goto(live_server.url + "/login/")
     page.get_by_label("工号").fill("M-EAST")
     page.get_by_label("密码").fill(PASSWORD)
@@ -43,4 +42,3 @@ def test_manager_uploads_staff_sees_row_errors_and_applies_the_good_rows(
     expect(page.get_by_test_id("import-counts")).to_contain_text("已新建: 1")
     assert StaffProfile.objects.get(employee_no="N7001").outlet.code == "SH-01"
     assert not StaffProfile.objects.filter(employee_no="N7002").exists()
-    context.close()
