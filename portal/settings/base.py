@@ -173,6 +173,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-content": {"task": "portal.publish_scheduled", "schedule": 60.0},
     "courses-due-reminders": {
         "task": "courses.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),
