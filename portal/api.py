@@ -124,10 +124,7 @@ def _server_error(request, exc):
 
 def read_json_body(request: HttpRequest):
     """The parsed JSON body, or a 400/413 ``ApiError`` a client can act on."""
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        raise
+    body = request.body  # RequestDataTooBig propagates to its 413 handler
     if not body:
         raise ApiError(400, "empty_body", _("The request body is empty; send JSON."))
     try:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .exceptions import ImportFileError
+from .models import ServiceOutlet, StaffProfile
 from .records import OutletRecordForm, StaffRecordForm, form_errors, normalise_record
 from .services import outlet_upsert, staff_upsert
 
@@ -30,6 +31,7 @@ class ImportSpec:
     aliases: dict[str, str]
     form_class: type
     upsert: object
+    model: type
 
 
 OUTLET_SPEC = ImportSpec(
@@ -49,6 +51,7 @@ OUTLET_SPEC = ImportSpec(
     },
     form_class=OutletRecordForm,
     upsert=outlet_upsert,
+    model=ServiceOutlet,
 )
 
 STAFF_SPEC = ImportSpec(
@@ -78,6 +81,7 @@ STAFF_SPEC = ImportSpec(
     },
     form_class=StaffRecordForm,
     upsert=staff_upsert,
+    model=StaffProfile,
 )
 
 SPECS = {spec.kind: spec for spec in (OUTLET_SPEC, STAFF_SPEC)}
@@ -244,10 +248,7 @@ def import_preview(
 
 
 def _predict(spec: ImportSpec, data: dict) -> str:
-    model = {"outlets": "ServiceOutlet", "staff": "StaffProfile"}[spec.kind]
-    from . import models
-
-    exists = getattr(models, model).objects.filter(**{spec.key: data[spec.key]}).exists()
+    exists = spec.model.objects.filter(**{spec.key: data[spec.key]}).exists()
     return "update" if exists else "create"
 
 

@@ -35,10 +35,10 @@ def region_get_or_create(*, name: str) -> Region:
     region = Region.objects.filter(name=name).first() or Region.objects.filter(code=name).first()
     if region:
         return region
-    base = f"r{Region.objects.count() + 1}"
-    code = base
+    # Chinese names give no usable slug; a short random code keeps it unique and editable.
+    code = f"region-{secrets.token_hex(3)}"
     while Region.objects.filter(code=code).exists():
-        code = f"{base}-{secrets.token_hex(2)}"
+        code = f"region-{secrets.token_hex(3)}"
     return Region.objects.create(name=name, code=code)
 
 
