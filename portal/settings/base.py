@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # messages, beat schedule. Back it up and the portal can be restored.
 DATA_DIR = env_path("PORTAL_DATA_DIR", BASE_DIR / "var")
 MEDIA_ROOT = DATA_DIR / "media"
-SEARCH_INDEX_DIR = DATA_DIR / "search-index"
+SEARCH_INDEX_DIR = env_path("PORTAL_SEARCH_INDEX_DIR", DATA_DIR / "search-index")
 BROKER_DIR = DATA_DIR / "broker"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -138,7 +138,11 @@ API_MAX_BATCH = 500
 WAGTAIL_SITE_NAME = env_str("PORTAL_SITE_NAME", "售后服务学院")
 WAGTAILADMIN_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "zip", "mp4", "txt", "csv"]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Whoosh with jieba Chinese analysis, on disk in the data directory (portal/search/). At scale
+# the same search_fields run on Elasticsearch/OpenSearch: see README, "Scaling out".
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "portal.search.backend", "PATH": str(SEARCH_INDEX_DIR)},
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "academy@example.invalid")

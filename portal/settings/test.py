@@ -17,7 +17,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
-SEARCH_INDEX_DIR = DATA_DIR / "search-index"
+SEARCH_INDEX_DIR = Path(os.environ.get("PORTAL_SEARCH_INDEX_DIR", DATA_DIR / "search-index"))
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "portal.search.backend", "PATH": str(SEARCH_INDEX_DIR)},
+}
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir()
 WHITENOISE_USE_FINDERS = True

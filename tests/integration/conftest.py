@@ -30,6 +30,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real ``celery worker`` on the test database, consuming every portal queue."""
+    from django.conf import settings
     from django.db import connection
 
     test_db = dict(connection.settings_dict)
@@ -43,6 +44,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "TEST_DATABASE_URL": url,
         "CELERY_BROKER_URL": os.environ["TEST_BROKER_URL"],
+        # The worker writes the same on-disk search index this process reads.
+        "PORTAL_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
     }
     celery = [sys.executable, "-m", "celery", "-A", "portal"]
     subprocess.run(

@@ -1,0 +1,158 @@
+"""
+Search results: run the Whoosh query, reconcile it with the database, slice, load, facet.
+
+A result list is built in up to three steps, each only when needed:
+
+1. Whoosh returns every matching primary key with its score, best first (ties in index order,
+   which is stable while the index does not change, so pages never repeat or skip a hit).
+2. If the queryset has filters, the database keeps the hits it contains (relevance order is
+   kept). If ``order_by_relevance=False``, the database also orders them: by the queryset's
+   ordering, or by primary key descending when it has none (as the other backends do).
+3. Only the requested slice is loaded from the database, through the caller's queryset (so its
+   ``select_related``/``prefetch_related`` apply). Hits whose object no longer exists are
+   skipped; ``count()`` does not pay a query to detect them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from itertools import islice
+
+from django.db.models import Count
+from modelsearch.backends.base import BaseSearchResults, FilterFieldError
+
+from .documents import content_type_label
+
+
+def _chunks(items, size):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class WhooshSearchResults(BaseSearchResults):
+    supports_facet = True
+
+    #: Up to this many candidates are checked with one ``pk IN (…)`` query; beyond that the
+    #: queryset's primary keys are streamed instead, which keeps SQL statements bounded.
+    MAX_IN_CLAUSE = 2000
+    #: Objects are loaded this many at a time.
+    LOAD_CHUNK = 500
+
+    def __init__(self, backend, query_compiler, prefetch_related=None):
+        super().__init__(backend, query_compiler, prefetch_related=prefetch_related)
+        self._hits = None
+
+    def _clone(self):
+        clone = super()._clone()
+        # The full hit list does not depend on slicing or score annotation: share it.
+        clone._hits = self._hits
+        return clone
+
+    # Matching ---------------------------------------------------------------------------------
+
+    def hits(self) -> list[tuple[str, float]]:
+        """Every matching ``(primary key, score)`` in result order, ignoring slicing."""
+        if self._hits is None:
+            self._hits = self._compute_hits()
+        return self._hits
+
+    def _compute_hits(self):
+        compiler = self.query_compiler
+        queryset = compiler.queryset
+        if queryset.query.is_empty():
+            return []
+        whoosh_query = compiler.build(self.backend.query_expander)
+        if whoosh_query is None:
+            return []
+        index = self.backend.get_index_for_model(queryset.model)
+        hits = index.search(whoosh_query, content_type_label(queryset.model))
+        if not compiler.order_by_relevance:
+            return self._in_database_order(hits)
+        if compiler.has_filters:
+            return self._kept_by_database(hits)
+        return hits
+
+    def _database_pks(self, queryset, candidates):
+        """Primary keys among ``candidates`` that ``queryset`` returns, in its order, once."""
+        if not candidates:
+            return []
+        if len(candidates) <= self.MAX_IN_CLAUSE:
+            rows = queryset.filter(pk__in=candidates).values_list("pk", flat=True)
+        else:
+            wanted = set(candidates)
+            rows = (
+                pk
+                for pk in queryset.values_list("pk", flat=True).iterator(
+                    chunk_size=self.MAX_IN_CLAUSE
+                )
+                if str(pk) in wanted
+            )
+        # Filters across to-many relations can return a row more than once.
+        return list(dict.fromkeys(str(pk) for pk in rows))
+
+    def _in_database_order(self, hits):
+        queryset = self.query_compiler.queryset
+        if not queryset.ordered:
+            queryset = queryset.order_by("-pk")
+        scores = dict(hits)
+        return [(pk, scores[pk]) for pk in self._database_pks(queryset, list(scores))]
+
+    def _kept_by_database(self, hits):
+        queryset = self.query_compiler.queryset.order_by()
+        kept = set(self._database_pks(queryset, [pk for pk, _score in hits]))
+        return [hit for hit in hits if hit[0] in kept]
+
+    # BaseSearchResults API ----------------------------------------------------------------------
+
+    def _load(self, pks):
+        queryset = self.query_compiler.queryset.order_by()
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        objects = {}
+        for chunk in _chunks(pks, self.LOAD_CHUNK):
+            for obj in queryset.filter(pk__in=chunk):
+                objects[str(obj.pk)] = obj
+        return objects
+
+    def _do_search(self):
+        page = self.hits()[self.start : self.stop]
+        objects = self._load([pk for pk, _score in page])
+        results = []
+        for pk, score in page:
+            obj = objects.get(pk)
+            if obj is None:
+                continue
+            if self._score_field:
+                setattr(obj, self._score_field, score)
+            results.append(obj)
+        return results
+
+    def _do_count(self):
+        return len(self.hits()[self.start : self.stop])
+
+    def facet(self, field_name):
+        """
+        Count the matching objects (all of them, ignoring slicing) per value of a
+        ``FilterField``, most frequent first; ``None`` counts objects without a value.
+        """
+        field = self.query_compiler._get_filterable_field(field_name)
+        if field is None:
+            raise FilterFieldError(
+                f'Cannot facet search results with field "{field_name}". Please add '
+                f"index.FilterField('{field_name}') to "
+                f"{self.query_compiler.queryset.model.__name__}.search_fields.",
+                field_name=field_name,
+            )
+        manager = self.query_compiler.queryset.model._default_manager
+        counts = Counter()
+        for chunk in _chunks([pk for pk, _score in self.hits()], self.MAX_IN_CLAUSE):
+            rows = (
+                manager.filter(pk__in=chunk)
+                .values(field_name)
+                .annotate(count=Count("pk", distinct=True))
+                .order_by()
+            )
+            for row in rows:
+                counts[row[field_name]] += row["count"]
+        return OrderedDict(sorted(counts.items(), key=lambda item: -item[1]))
