@@ -6,8 +6,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from knowledge.api import cases_router, tickets_router
+
 from . import views
 from .api import api
+
+api.add_router("/v1/tickets", tickets_router)
+api.add_router("/v1/knowledge", cases_router)
 
 portal_patterns = (
     [
@@ -43,6 +48,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("learning/", include("courses.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -189,6 +189,16 @@ CELERY_TASK_SERIALIZER = "json"
 
 TASKS = {"default": {"BACKEND": "portal.task_backend.CeleryTaskBackend"}}
 
+# Knowledge base: the summariser that turns redacted tickets into cases. The LLM option reads
+# KNOWLEDGE_LLM_* and falls back to the built-in one on any failure.
+KNOWLEDGE_SUMMARISER = env_str(
+    "KNOWLEDGE_SUMMARISER", "knowledge.summarisers.builtin.BuiltinSummariser"
+)
+KNOWLEDGE_LLM_BASE_URL = env_str("KNOWLEDGE_LLM_BASE_URL")
+KNOWLEDGE_LLM_MODEL = env_str("KNOWLEDGE_LLM_MODEL")
+KNOWLEDGE_LLM_API_KEY = env_str("KNOWLEDGE_LLM_API_KEY")
+KNOWLEDGE_LLM_TIMEOUT = env_int("KNOWLEDGE_LLM_TIMEOUT", 20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -27,9 +27,67 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+class Worker:
+    """A real ``celery worker`` process on the test database, consuming every portal queue.
+    Tests may kill it (to test redelivery) and start a new one."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.celery = [sys.executable, "-m", "celery", "-A", "portal"]
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        self.log = ROOT / "test-artifacts" / "celery-worker.log"
+
+    def purge(self):
+        subprocess.run(
+            [*self.celery, "purge", "-f", "-Q", QUEUES],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self):
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(
+                [
+                    *self.celery,
+                    "worker",
+                    "-Q",
+                    QUEUES,
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        time.sleep(2)
+        assert self.process.poll() is None, self.log.read_text()[-3000:]
+
+    def ensure_running(self):
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+
+    def kill(self):
+        """SIGKILL: no warm shutdown, unacknowledged messages stay on the broker."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real ``celery worker`` on the test database, consuming every portal queue."""
+def celery_worker(django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.db import connection
 
@@ -39,53 +97,28 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         f"postgres://{base['USER']}:{base.get('PASSWORD') or ''}@{base['HOST']}:{base['PORT']}"
         f"/{test_db['NAME']}"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "TEST_DATABASE_URL": url,
-        "CELERY_BROKER_URL": os.environ["TEST_BROKER_URL"],
-        # The worker writes the same on-disk search index this process reads.
-        "PORTAL_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
-    }
-    celery = [sys.executable, "-m", "celery", "-A", "portal"]
-    subprocess.run(
-        [*celery, "purge", "-f", "-Q", QUEUES], env=env, cwd=ROOT, check=True, capture_output=True
+    worker = Worker(
+        {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+            "TEST_DATABASE_URL": url,
+            "CELERY_BROKER_URL": os.environ["TEST_BROKER_URL"],
+            # The worker writes the same on-disk search index this process reads.
+            "PORTAL_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+        }
     )
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "test-artifacts" / "celery-worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            *celery,
-            "worker",
-            "-Q",
-            QUEUES,
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    time.sleep(2)
-    assert worker.poll() is None, (ROOT / "test-artifacts" / "celery-worker.log").read_text()
+    worker.purge()
     yield worker
-    worker.terminate()
-    worker.wait(timeout=20)
-    log.close()
+    worker.stop()
 
 
 @pytest.fixture
-def real_broker(celery_worker_process, settings):
+def real_broker(celery_worker, settings):
     """Switches this test process from eager Celery to the real broker the worker reads, and
     routes Wagtail's django_tasks through Celery."""
     from portal.celery import app
 
+    celery_worker.ensure_running()
     previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     _reset_connections(app)
     app.conf.update(broker_url=os.environ["TEST_BROKER_URL"], task_always_eager=False)
@@ -97,8 +130,9 @@ def real_broker(celery_worker_process, settings):
 
 def _reset_connections(app):
     # Pools are created lazily from broker_url; dropping them makes the next send reconnect.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

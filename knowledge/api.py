@@ -1,0 +1,103 @@
+"""Ticket intake and case API (contract: README, "Knowledge API")."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from portal.api import ApiError, ApiKeyAuth, batch_from_body, read_json_body
+from portal.records import form_errors
+
+from .records import TicketRecordForm, normalise_ticket
+from .selectors import case_as_dict, case_visible
+from .services import SKIP_REASONS, ticket_receive
+
+tickets_router = Router(tags=["tickets"])
+cases_router = Router(tags=["knowledge"])
+
+
+class TicketResult(Schema):
+    ticket_no: str
+    status: str
+    errors: dict[str, list[str]]
+
+
+class TicketsOut(Schema):
+    counts: dict[str, int]
+    results: list[TicketResult]
+
+
+@tickets_router.post("", auth=ApiKeyAuth("tickets:write"), response={202: TicketsOut})
+def tickets_post(request):
+    """One ticket, or ``{"tickets": [...]}`` with up to 500. Each is validated and stored on
+    its own: ``queued`` (new), ``updated`` (re-posted with changes: reprocessed), ``unchanged``
+    (re-posted as is) or ``rejected`` with field errors. Processing happens in the background;
+    poll ``GET /api/v1/tickets/{ticket_no}``."""
+    records, _is_batch = batch_from_body(
+        read_json_body(request), list_key="tickets", limit=settings.API_MAX_BATCH
+    )
+    results = []
+    for record in records:
+        if not isinstance(record, dict):
+            results.append(
+                {
+                    "ticket_no": "",
+                    "status": "rejected",
+                    "errors": {"__all__": [_("Each record must be a JSON object.")]},
+                }
+            )
+            continue
+        form = TicketRecordForm(data=normalise_ticket(record))
+        ticket_no = str(record.get("ticket_no") or "")
+        if not form.is_valid():
+            results.append(
+                {"ticket_no": ticket_no, "status": "rejected", "errors": form_errors(form)}
+            )
+            continue
+        _ticket, action = ticket_receive(data=form.cleaned_data)
+        results.append({"ticket_no": ticket_no, "status": action, "errors": {}})
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    return Status(202, {"counts": counts, "results": results})
+
+
+class TicketStatusOut(Schema):
+    ticket_no: str
+    status: str
+    reason: str
+    case_id: int | None
+
+
+@tickets_router.get(
+    "/{ticket_no}", auth=ApiKeyAuth("tickets:write"), response={200: TicketStatusOut}
+)
+def ticket_status(request, ticket_no: str):
+    from .models import Ticket
+
+    ticket = get_object_or_404(Ticket, ticket_no=ticket_no)
+    return {
+        "ticket_no": ticket.ticket_no,
+        "status": ticket.status,
+        "reason": SKIP_REASONS.get(ticket.status_reason, ticket.status_reason),
+        "case_id": ticket.case_id,
+    }
+
+
+class SessionOrKeyAuth(ApiKeyAuth):
+    """Technicians' browser sessions may read cases too, not only API keys."""
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            return request.user
+        return super().__call__(request)
+
+
+@cases_router.get("/cases/{case_id}", auth=SessionOrKeyAuth("knowledge:read"))
+def case_detail(request, case_id: int):
+    from .models import Case
+
+    case = get_object_or_404(Case, pk=case_id)
+    if not case_visible(case=case):
+        raise ApiError(404, "not_found", _("Not found."))
+    return case_as_dict(case=case, request=request)

@@ -1,0 +1,275 @@
+"""The ticket → case pipeline: receive, redact, gate, summarise, fold duplicates.
+
+Every step is idempotent. Re-posting a ticket updates it and runs the pipeline again; a ticket
+is attached to at most one case (``CaseOccurrence.ticket`` is unique), so a redelivered task or a
+re-post never counts an occurrence twice nor makes a second case."""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .matching import MATCH_THRESHOLD, fingerprint, similarity
+from .models import Case, CaseFlag, CaseOccurrence, Ticket
+from .redaction import redact_ticket
+from .summarisers import TicketText, get_summariser
+
+logger = logging.getLogger(__name__)
+
+FREE_TEXT_FIELDS = ("reported_symptom", "diagnosis", "root_cause", "resolution", "notes")
+TICKET_FIELDS = (
+    "closed_at",
+    "service_type",
+    "product_line",
+    "product_model",
+    "error_code",
+    "customer_name",
+    "customer_phone",
+    "customer_address",
+    *FREE_TEXT_FIELDS,
+    "parts_replaced",
+    "warranty",
+    "technician_employee_no",
+    "satisfaction",
+)
+RECURRING_WINDOW = dt.timedelta(days=90)
+RECURRING_MIN = 3
+BATCH_WINDOW = dt.timedelta(days=30)
+BATCH_MIN = 3
+CANDIDATES = 300
+
+# A resolution that only says the visit did not happen or did not fix anything.
+_NO_FIX = re.compile(
+    r"改约|另约|用户不在家|客户不在家|无人在家|联系不上|无法联系|用户取消|客户取消|已取消|"
+    r"未上门|待配件|等配件|配件未到|下次上门"
+)
+_MIN_TEXT = 15
+_MIN_RESOLUTION = 6
+
+
+def _content_hash(data: dict) -> str:
+    payload = {k: data.get(k) for k in TICKET_FIELDS}
+    payload["product_line"] = getattr(payload["product_line"], "code", None)
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+@transaction.atomic
+def ticket_receive(*, data: dict) -> tuple[Ticket, str]:
+    """Stores a validated ticket (``TicketRecordForm.cleaned_data``) and queues its processing
+    on commit. Returns the ticket and ``queued`` (new), ``updated`` (changed, reprocessed) or
+    ``unchanged`` (same content re-posted: nothing to do)."""
+    from .tasks import process_ticket
+
+    content_hash = _content_hash(data)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).filter(ticket_no=data["ticket_no"]).first()
+    )
+    if ticket is not None and ticket.content_hash == content_hash:
+        return ticket, "unchanged"
+    action = "updated" if ticket else "queued"
+    ticket = ticket or Ticket(ticket_no=data["ticket_no"])
+    for field in TICKET_FIELDS:
+        value = data.get(field)
+        setattr(ticket, field, value if value is not None or field == "satisfaction" else "")
+    ticket.parts_replaced = list(data.get("parts_replaced") or [])
+    ticket.content_hash = content_hash
+    ticket.status = Ticket.Status.RECEIVED
+    ticket.status_reason = ""
+    ticket.save()
+    transaction.on_commit(lambda: process_ticket.delay(ticket.pk))
+    return ticket, action
+
+
+def _quality_gate(ticket: Ticket, text: dict) -> str:
+    """The reason a ticket holds no usable fix, or "" when it does."""
+    resolution = text.get("resolution", "").strip()
+    if not resolution:
+        return "no_resolution"
+    no_fix_in_diagnosis = _NO_FIX.search(text.get("diagnosis", "")) and len(resolution) < 20
+    if _NO_FIX.search(resolution) or no_fix_in_diagnosis:
+        return "no_fix_done"
+    if len(resolution) < _MIN_RESOLUTION:
+        return "too_little_text"
+    body = "".join(text.get(f, "") for f in ("reported_symptom", "diagnosis", "resolution"))
+    if len(body) < _MIN_TEXT:
+        return "too_little_text"
+    if (
+        ticket.service_type in ("安装", "保养")
+        and not ticket.error_code
+        and not text.get("root_cause")
+    ):
+        return "no_fault"
+    return ""
+
+
+SKIP_REASONS = {
+    "no_resolution": "没有维修结果",
+    "no_fix_done": "未实际维修（改约/不在家/取消/待配件）",
+    "too_little_text": "内容过少，无法形成案例",
+    "no_fault": "安装/保养工单，无故障可总结",
+}
+
+
+def _candidates(ticket: Ticket):
+    cases = Case.objects.exclude(kcs_status=Case.KcsStatus.ARCHIVED)
+    if ticket.product_line_id:
+        cases = cases.filter(product_line_id=ticket.product_line_id)
+    else:
+        cases = cases.filter(product_line__isnull=True)
+    if ticket.error_code:
+        # Same code first; cases without codes can still match on words.
+        cases = cases.filter(Q(error_code=ticket.error_code) | Q(error_code=""))
+    return cases.order_by("-last_seen")[:CANDIDATES]
+
+
+def _best_match(ticket: Ticket, words: set[str]) -> Case | None:
+    best, best_score = None, MATCH_THRESHOLD
+    for case in _candidates(ticket):
+        score = similarity(
+            words_a=words,
+            words_b=set(case.fingerprint.split()),
+            code_a=ticket.error_code,
+            code_b=case.error_codes,
+        )
+        if score >= best_score:
+            best, best_score = case, score
+    return best
+
+
+def case_refresh_from_occurrences(*, case: Case) -> Case:
+    """Recomputes occurrences, models, codes, first/last seen and the recurring/batch flags.
+
+    Recurring (重复发生): ≥3 occurrences within 90 days. Batch (批量): ≥3 of the same model
+    within 30 days. A newly raised flag stamps ``flagged_at`` for quality staff's list."""
+    occurrences = list(case.occurrence_set.order_by("seen_at"))
+    case.occurrences = len(occurrences)
+    if occurrences:
+        case.first_seen, case.last_seen = occurrences[0].seen_at, occurrences[-1].seen_at
+    models = list(dict.fromkeys([*case.product_models, *(o.product_model for o in occurrences)]))
+    case.product_models = [m for m in models if m]
+    codes = list(dict.fromkeys([*case.error_codes, *(o.error_code for o in occurrences)]))
+    case.error_codes = [c for c in codes if c]
+    case.error_code = case.error_codes[0] if case.error_codes else ""
+    was_flagged = case.is_recurring or case.is_batch
+    case.is_recurring = _within(occurrences, RECURRING_WINDOW, RECURRING_MIN)
+    case.is_batch = any(
+        _within([o for o in occurrences if o.product_model == model], BATCH_WINDOW, BATCH_MIN)
+        for model in case.product_models
+    )
+    if (case.is_recurring or case.is_batch) and not was_flagged:
+        case.flagged_at = timezone.now()
+    case.save()
+    return case
+
+
+def _within(occurrences, window: dt.timedelta, minimum: int) -> bool:
+    times = sorted(o.seen_at for o in occurrences)
+    return any(times[i + minimum - 1] - times[i] <= window for i in range(len(times) - minimum + 1))
+
+
+def _ticket_text(ticket: Ticket) -> TicketText:
+    text = ticket.redacted
+    return TicketText(
+        product_line_name=ticket.product_line.name if ticket.product_line else "",
+        product_model=ticket.product_model,
+        error_code=ticket.error_code,
+        reported_symptom=text.get("reported_symptom", ""),
+        diagnosis=text.get("diagnosis", ""),
+        root_cause=text.get("root_cause", ""),
+        resolution=text.get("resolution", ""),
+        parts_replaced=tuple(text.get("parts_replaced", [])),
+        notes=text.get("notes", ""),
+    )
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    status: str
+    case_id: int | None = None
+
+
+def ticket_process(*, ticket_id: int) -> ProcessResult:
+    """Runs the pipeline for one ticket. Safe to run again for the same ticket at any time."""
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("product_line")
+            .get(pk=ticket_id)
+        )
+        ticket.status = Ticket.Status.PROCESSING
+        fields = {f: getattr(ticket, f) or "" for f in FREE_TEXT_FIELDS}
+        fields.update(
+            customer_name=ticket.customer_name,
+            customer_phone=ticket.customer_phone,
+            customer_address=ticket.customer_address,
+        )
+        redacted = redact_ticket(fields, free_text_fields=FREE_TEXT_FIELDS)
+        ticket.redacted = {f: redacted[f] for f in FREE_TEXT_FIELDS}
+        ticket.redacted["parts_replaced"] = [
+            redact_ticket({**fields, "p": p}, free_text_fields=("p",))["p"]
+            for p in ticket.parts_replaced
+        ]
+        reason = _quality_gate(ticket, ticket.redacted)
+        if reason:
+            CaseOccurrence.objects.filter(ticket=ticket).delete()
+            ticket.status, ticket.status_reason, ticket.case = Ticket.Status.SKIPPED, reason, None
+            ticket.processed_at = timezone.now()
+            ticket.save()
+            return ProcessResult(ticket.status)
+
+        draft = get_summariser().summarise(_ticket_text(ticket))
+        words = fingerprint(draft.symptom, draft.cause)
+        existing = CaseOccurrence.objects.filter(ticket=ticket).select_related("case").first()
+        case = existing.case if existing else _best_match(ticket, set(words.split()))
+        if case is None:
+            case = Case.objects.create(
+                title=draft.title,
+                symptom=draft.symptom,
+                cause=draft.cause,
+                resolution=draft.resolution,
+                parts=draft.parts,
+                error_codes=draft.error_codes,
+                product_models=draft.product_models,
+                refrigerant=draft.refrigerant,
+                product_line=ticket.product_line,
+                fingerprint=words,
+                live=True,
+            )
+        CaseOccurrence.objects.update_or_create(
+            ticket=ticket,
+            defaults={
+                "case": case,
+                "seen_at": ticket.closed_at,
+                "product_model": ticket.product_model,
+                "error_code": ticket.error_code,
+            },
+        )
+        case_refresh_from_occurrences(case=case)
+        ticket.case = case
+        # The ticket that made the case holds its first occurrence, re-posts included.
+        creator = case.occurrence_set.order_by("pk").values_list("ticket_id", flat=True).first()
+        created_it = creator == ticket.pk
+        ticket.status = Ticket.Status.CASE_CREATED if created_it else Ticket.Status.MERGED
+        ticket.status_reason = ""
+        ticket.processed_at = timezone.now()
+        ticket.save()
+        return ProcessResult(ticket.status, case.pk)
+
+
+def ticket_mark_failed(*, ticket_id: int, error: str) -> None:
+    Ticket.objects.filter(pk=ticket_id).update(
+        status=Ticket.Status.FAILED, status_reason=error[:300], processed_at=timezone.now()
+    )
+
+
+def case_flag_create(*, case: Case, user, kind: str, comment: str = "") -> CaseFlag:
+    """Records a technician's feedback; the case's reviewers see open flags in the admin."""
+    return CaseFlag.objects.create(case=case, user=user, kind=kind, comment=comment.strip())
