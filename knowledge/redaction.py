@@ -599,6 +599,16 @@ def _customer_patterns(
 # Public API.
 
 
+# Another person named next to a relation word: 儿子代报修（林宏伟，…）, 联系人：张小红. Only the
+# name is replaced; the relation word stays, it helps the reader and identifies nobody.
+_NAME_STOP = r"(?=[，,、）)：:；;\s]|电话|手机|联系|\d|【|$)"
+_RELATIVE_NAMED = re.compile(
+    r"(?:儿子|女儿|丈夫|妻子|老公|老婆|爱人|家属|邻居|朋友|父亲|母亲|亲戚|联系人|代报修人?|报修人)"
+    r"(?:代报修|代为报修)?[（(：:\s]*"
+    r"(?P<r>[\u4e00-\u9fff]{2,3})" + _NAME_STOP
+)
+
+
 def redact_text(
     text: str,
     *,
@@ -646,6 +656,7 @@ def redact_text(
         spans = _outside_protected_terms(_spans(name, work.normalised), work.normalised)
         work.replace(kind.NAME, spans)
     work.replace(kind.NAME, _titled_people(work.normalised))
+    work.replace(kind.NAME, _spans(_RELATIVE_NAMED, work.normalised))
     for repeated in kind:
         work.replace(repeated, _spans(_REPEATED[repeated], work.normalised), counted=False)
 

@@ -226,7 +226,7 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
             return ProcessResult(ticket.status)
 
         draft = get_summariser().summarise(_ticket_text(ticket))
-        words = fingerprint(draft.symptom, draft.cause)
+        words = fingerprint(draft.symptom, draft.cause, draft.resolution)
         existing = CaseOccurrence.objects.filter(ticket=ticket).select_related("case").first()
         case = existing.case if existing else _best_match(ticket, set(words.split()))
         if case is None:

@@ -4,7 +4,10 @@ import re
 
 from .base import CaseDraft, Summariser, TicketText
 
-REFRIGERANT = re.compile(r"\bR-?(22|32|134a|290|407C|410A|600a)\b", re.IGNORECASE)
+# Latin-letter boundaries only: "冷媒R32" has no \b between 媒 and R.
+REFRIGERANT = re.compile(
+    r"(?<![A-Za-z0-9])R-?(22|32|134a|290|407C|410A|600a)(?![A-Za-z0-9])", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?\n])")
 _FILLER = re.compile(r"^(用户|客户|顾客)?(反映|反应|报修|称|说|来电)[:：，,]?\s*")
 TITLE_MAX = 60

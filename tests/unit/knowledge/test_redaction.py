@@ -583,3 +583,10 @@ def test_redact_ticket_keeps_empty_customer_fields_empty():
         "customer_phone": "",
         "symptom": f"{NAME_PLACEHOLDER}说冰箱不制冷",
     }
+
+
+def test_relatives_and_contacts_named_in_the_text_are_redacted():
+    text = "儿子代报修（林宏伟，18561630500）：洗澡洗到一半变凉；联系人：张小红 电话见工单"
+    result = redact_text(text, customer_name="林桂芳")
+    assert "林宏伟" not in result.text and "张小红" not in result.text
+    assert "儿子代报修" in result.text and "联系人" in result.text
