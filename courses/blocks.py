@@ -5,6 +5,7 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 
 class ImageWithCaptionBlock(blocks.StructBlock):
@@ -99,6 +100,29 @@ class FaultCodeTableBlock(blocks.StructBlock):
         template = "courses/blocks/fault_code_table_block.html"
 
 
+class QuizBlock(blocks.StructBlock):
+    """A quiz placed in a lesson: a start or resume button and the learner's best result.
+    Passing the quiz completes the lesson."""
+
+    quiz = SnippetChooserBlock("courses.Quiz", label=_("quiz"))
+    intro = blocks.TextBlock(label=_("introduction"), required=False)
+
+    class Meta:
+        icon = "tasks"
+        label = _("Quiz")
+        template = "courses/blocks/quiz_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from .quiz.selectors import quiz_summary_for
+
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        quiz = value.get("quiz")
+        if request is not None and quiz is not None:
+            context["summary"] = quiz_summary_for(user=request.user, quiz=quiz)
+        return context
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(
         label=_("Text"), icon="pilcrow", template="courses/blocks/rich_text_block.html"
@@ -109,3 +133,4 @@ class LessonStreamBlock(blocks.StreamBlock):
     safety_warning = SafetyWarningBlock()
     procedure = ProcedureBlock()
     fault_codes = FaultCodeTableBlock()
+    quiz = QuizBlock()

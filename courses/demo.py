@@ -1691,3 +1691,6 @@ def load() -> None:
     paths = _ensure_paths(courses)
     _ensure_assignments(paths)
     _ensure_progress(courses)
+    from . import demo_quiz
+
+    demo_quiz.load(install_course=courses[AC_INSTALL])

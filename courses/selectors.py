@@ -169,6 +169,12 @@ class LessonNavigation:
     done: bool
     progress: Progress
     position: int
+    requires_quiz: bool = False
+
+
+def lesson_has_quiz(*, lesson: LessonPage) -> bool:
+    """Lessons holding a quiz are completed by passing it, not by a button."""
+    return any(block.block_type == "quiz" for block in lesson.body)
 
 
 def lesson_navigation_for(*, user: User, lesson: LessonPage) -> LessonNavigation:
@@ -184,6 +190,7 @@ def lesson_navigation_for(*, user: User, lesson: LessonPage) -> LessonNavigation
         done=lesson.pk in done_ids,
         progress=Progress(len(done_ids), len(lessons)),
         position=position + 1,
+        requires_quiz=lesson_has_quiz(lesson=lesson),
     )
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .exceptions import CourseAccessDenied
 from .models import CoursePage, LessonPage
-from .selectors import my_learning_for
+from .selectors import lesson_has_quiz, my_learning_for
 from .services import enrolment_create, lesson_complete
 
 
@@ -31,6 +31,9 @@ def course_enrol(request, course_id: int):
 @require_POST
 def lesson_mark_complete(request, lesson_id: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    if lesson_has_quiz(lesson=lesson):
+        messages.error(request, _("Pass the quiz in this lesson to complete it."))
+        return redirect(lesson.url)
     try:
         result = lesson_complete(user=request.user, lesson=lesson)
     except CourseAccessDenied as exc:

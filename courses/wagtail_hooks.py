@@ -1,15 +1,20 @@
-"""Admin for learning paths and their assignments."""
+"""Admin for learning paths and their assignments, and for the question bank and quizzes."""
 
 from django import forms
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from portal.roles import Role
 from portal.selectors import outlets_in_scope, regions_in_scope, staff_in_scope, user_roles
 
-from .models import LearningPath, PathAssignment
+from .models import LearningPath, PathAssignment, Question, QuestionCategory, Quiz
+from .quiz import admin_views as quiz_admin_views
 from .services import path_assign
 
 
@@ -103,3 +108,83 @@ class LearningGroup(SnippetViewSetGroup):
     menu_icon = "list-ol"
     menu_order = 200
     items = (LearningPathViewSet, PathAssignmentViewSet)
+
+
+class QuestionCategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "folder-open-inverse"
+    list_display = ["name", "product_line"]
+    search_fields = ["name"]
+
+
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    icon = "help"
+    list_display = ["__str__", "question_type", "category", "difficulty", "updated_at"]
+    list_filter = ["question_type", "category", "difficulty"]
+    search_fields = ["stem", "code"]
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    list_display = ["title", "pass_mark", "time_limit_minutes", "attempts_allowed"]
+    search_fields = ["title"]
+
+
+class QuizToolsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("courses.view_quiz")
+
+
+class QuizToolsViewSet(ViewSet):
+    """Question spreadsheets and quiz statistics."""
+
+    name = "quiz-tools"
+    icon = "table"
+    menu_label = _("Quiz statistics")
+    menu_item_class = QuizToolsMenuItem
+    add_to_admin_menu = True
+    menu_order = 212
+
+    def get_urlpatterns(self):
+        return [
+            path("", quiz_admin_views.quiz_statistics_index, name="index"),
+            path(
+                "quizzes/<int:quiz_id>/", quiz_admin_views.quiz_statistics_detail, name="statistics"
+            ),
+            path("questions/", quiz_admin_views.questions_exchange, name="questions"),
+            path(
+                "questions/export/", quiz_admin_views.questions_download, name="questions_download"
+            ),
+        ]
+
+
+class QuestionExchangeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("courses.add_question")
+
+
+@register_snippet
+class QuizBankGroup(SnippetViewSetGroup):
+    menu_label = _("Question bank")
+    menu_icon = "help"
+    menu_order = 210
+    items = (QuestionViewSet, QuestionCategoryViewSet, QuizViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_quiz_tools_viewset():
+    return QuizToolsViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_question_exchange_menu_item():
+    from django.urls import reverse
+
+    return QuestionExchangeMenuItem(
+        _("Import and export questions"),
+        reverse("quiz-tools:questions"),
+        icon_name="upload",
+        order=211,
+    )

@@ -96,3 +96,36 @@ def make_path(title, courses, **fields):
     for order, course in enumerate(courses):
         LearningPathItem.objects.create(path=path, course=course, sort_order=order)
     return path
+
+
+# --- Quiz engine ---------------------------------------------------------------------------
+
+
+def make_question(stem, *, kind="single", category="空调安装", choices=(), **fields):
+    """A saved question. ``choices`` are (text, is_correct) pairs, in order (for ordering
+    questions, the correct order)."""
+    from courses.models import Question, QuestionCategory, QuestionChoice
+
+    tags = fields.pop("tags", [])
+    cat, _created = QuestionCategory.objects.get_or_create(name=category)
+    question = Question(stem=f"<p>{stem}</p>", question_type=kind, category=cat, **fields)
+    question.choices = [
+        QuestionChoice(text=text, is_correct=correct, sort_order=i)
+        for i, (text, correct) in enumerate(choices)
+    ]
+    if tags:
+        question.tags.set(tags)
+    question.save()
+    return question
+
+
+def make_quiz(title, *, questions=(), draws=(), **fields):
+    """A saved quiz with fixed ``questions`` and ``draws`` as dicts of QuizDraw fields."""
+    from courses.models import Quiz, QuizDraw, QuizQuestion
+
+    fields.setdefault("shuffle_questions", False)
+    quiz = Quiz(title=title, **fields)
+    quiz.fixed_questions = [QuizQuestion(question=q, sort_order=i) for i, q in enumerate(questions)]
+    quiz.draws = [QuizDraw(sort_order=i, **d) for i, d in enumerate(draws)]
+    quiz.save()
+    return quiz

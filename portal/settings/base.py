@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "courses-expire-overdue-attempts": {
+        "task": "courses.expire_overdue_attempts",
+        "schedule": 60.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]

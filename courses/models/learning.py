@@ -13,8 +13,8 @@ from wagtail.search import index
 
 from portal.roles import Role
 
-from .blocks import LessonStreamBlock
-from .forms import CoursePageForm
+from ..blocks import LessonStreamBlock
+from ..forms import CoursePageForm
 
 
 class CourseLayer(models.TextChoices):
@@ -40,7 +40,7 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_cards_for
+        from ..selectors import course_cards_for
 
         context = super().get_context(request, *args, **kwargs)
         context["cards"] = course_cards_for(user=request.user, index=self)
@@ -141,7 +141,7 @@ class CoursePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_overview_for
+        from ..selectors import course_overview_for
 
         context = super().get_context(request, *args, **kwargs)
         context["overview"] = course_overview_for(user=request.user, course=self)
@@ -170,8 +170,8 @@ class LessonPage(Page):
         from django.contrib.auth.views import redirect_to_login
         from django.shortcuts import redirect
 
-        from .selectors import lesson_access_for
-        from .services import enrolment_touch
+        from ..selectors import lesson_access_for
+        from ..services import enrolment_touch
 
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -183,7 +183,7 @@ class LessonPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import lesson_navigation_for
+        from ..selectors import lesson_navigation_for
 
         context = super().get_context(request, *args, **kwargs)
         context["nav"] = lesson_navigation_for(user=request.user, lesson=self)

@@ -1,0 +1,51 @@
+"""Models of learning: content and progress (``learning``) and the quiz engine (``quiz``)."""
+
+from .learning import (
+    CourseIndexPage,
+    CourseLayer,
+    CoursePage,
+    Enrolment,
+    LearningPath,
+    LearningPathItem,
+    LessonPage,
+    LessonProgress,
+    PathAssignment,
+)
+from .quiz import (
+    AttemptStatus,
+    Question,
+    QuestionCategory,
+    QuestionChoice,
+    QuestionTag,
+    QuestionType,
+    Quiz,
+    QuizAttempt,
+    QuizDraw,
+    QuizLayout,
+    QuizQuestion,
+    ReviewPolicy,
+)
+
+__all__ = [
+    "AttemptStatus",
+    "CourseIndexPage",
+    "CourseLayer",
+    "CoursePage",
+    "Enrolment",
+    "LearningPath",
+    "LearningPathItem",
+    "LessonPage",
+    "LessonProgress",
+    "PathAssignment",
+    "Question",
+    "QuestionCategory",
+    "QuestionChoice",
+    "QuestionTag",
+    "QuestionType",
+    "Quiz",
+    "QuizAttempt",
+    "QuizDraw",
+    "QuizLayout",
+    "QuizQuestion",
+    "ReviewPolicy",
+]
