@@ -101,3 +101,41 @@ def case_detail(request, case_id: int):
     if not case_visible(case=case):
         raise ApiError(404, "not_found", _("Not found."))
     return case_as_dict(case=case, request=request)
+
+
+@cases_router.get("/search", auth=SessionOrKeyAuth("knowledge:read"))
+def search(
+    request,
+    q: str = "",
+    product_line: str = "",
+    error_code: str = "",
+    page: int = 1,
+    page_size: int = 10,
+):
+    """Ranked cases with highlighted snippets and facets (contract: README)."""
+    from .search import case_search, hit_as_dict
+
+    if not 1 <= page_size <= 50 or page < 1:
+        raise ApiError(
+            400,
+            "validation_error",
+            _("Some fields are invalid."),
+            errors={"page_size": [_("Between 1 and 50.")]}
+            if not 1 <= page_size <= 50
+            else {"page": [_("At least 1.")]},
+        )
+    outcome = case_search(
+        query=q,
+        product_line=product_line,
+        error_code=error_code,
+        page=page,
+        page_size=page_size,
+        role="api",
+    )
+    return {
+        "count": outcome.count,
+        "page": outcome.page,
+        "pages": outcome.pages,
+        "results": [hit_as_dict(hit, request) for hit in outcome.hits],
+        "facets": outcome.facets,
+    }

@@ -9,8 +9,16 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from portal.permissions import register_role_permissions
         from portal.roles import Role
+
+        from .models import SynonymGroup
+        from .synonyms import synonyms_changed
+
+        post_save.connect(synonyms_changed, sender=SynonymGroup, dispatch_uid="synonyms-save")
+        post_delete.connect(synonyms_changed, sender=SynonymGroup, dispatch_uid="synonyms-del")
 
         # Trainers are the quality staff (技质部): they curate cases and read raw tickets.
         register_role_permissions(
@@ -21,6 +29,10 @@ class KnowledgeConfig(AppConfig):
                 "knowledge.lock_case",
                 "knowledge.view_ticket",
                 "knowledge.change_caseflag",
+                "knowledge.add_synonymgroup",
+                "knowledge.change_synonymgroup",
+                "knowledge.delete_synonymgroup",
+                "knowledge.view_searchquerylog",
             ],
         )
         register_role_permissions(Role.MANAGER, ["knowledge.view_ticket"])

@@ -159,6 +159,7 @@ class Case(
         index.AutocompleteField("title"),
         index.FilterField("kcs_status"),
         index.FilterField("product_line"),
+        index.FilterField("error_code"),
         index.FilterField("live"),
     ]
 
@@ -216,3 +217,57 @@ class CaseFlag(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind}"
+
+
+class SynonymGroup(models.Model):
+    """Words technicians use for the same thing (冷媒 = 制冷剂 = 氟 = 雪种). Applied when a query
+    is searched, so an edit takes effect at once, without reindexing."""
+
+    terms = models.CharField(
+        _("words"),
+        max_length=500,
+        help_text=_("Separate the words with commas, e.g. 冷媒, 制冷剂, 氟, 雪种"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonyms")
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def words(self) -> list[str]:
+        from portal.records import split_list
+
+        return split_list(self.terms.replace("=", ","))
+
+
+class SearchQueryLog(models.Model):
+    """One knowledge-base search: what was asked, by which role, how many results, whether a
+    result was opened. No user identity is kept."""
+
+    query = models.CharField(_("query"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    results = models.PositiveIntegerField(_("results"))
+    clicked_case = models.ForeignKey(
+        Case,
+        verbose_name=_("opened case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("searched at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("search")
+        verbose_name_plural = _("searches")
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return self.query

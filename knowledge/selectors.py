@@ -59,3 +59,24 @@ def case_as_dict(*, case: Case, request=None) -> dict:
 def quality_flags_new() -> QuerySet[Case]:
     """Cases newly flagged recurring or batch, newest first: quality staff's work list."""
     return Case.objects.filter(flagged_at__isnull=False).order_by("-flagged_at")
+
+
+def search_gaps(*, days: int = 30, limit: int = 20) -> dict:
+    """What technicians searched in the last ``days``: top queries, queries that found
+    nothing, and queries whose results nobody opened — the content gaps trainers should fill."""
+    import datetime as dt
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .models import SearchQueryLog
+
+    recent = SearchQueryLog.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=days))
+    grouped = recent.values("query").annotate(
+        searches=Count("pk"), opened=Count("pk", filter=Q(clicked_case__isnull=False))
+    )
+    return {
+        "top": list(grouped.order_by("-searches")[:limit]),
+        "zero": list(grouped.filter(results=0).order_by("-searches")[:limit]),
+        "unopened": list(grouped.filter(results__gt=0, opened=0).order_by("-searches")[:limit]),
+    }

@@ -33,6 +33,10 @@ def case_detail(request, case_id: int):
     case = get_object_or_404(Case.objects.select_related("product_line"), pk=case_id)
     if not case_visible(case=case):
         raise Http404
+    if request.method == "GET" and request.GET.get("from", "").isdigit():
+        from .search import search_click_record
+
+        search_click_record(log_id=int(request.GET["from"]), case=case)
     form = CaseFlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case_flag_create(case=case, user=request.user, **form.cleaned_data)
@@ -48,5 +52,43 @@ def case_detail(request, case_id: int):
             "open_flags": case_open_flags(case=case).count(),
             "steps": [s for s in case.resolution.splitlines() if s.strip()],
             "related": case.related_pages.filter(live=True),
+        },
+    )
+
+
+@login_required
+def search(request):
+    """One box, ranked highlighted results, facets and filters kept in the URL."""
+    from portal.selectors import user_roles
+
+    from .search import case_search, popular_cases
+
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    roles = sorted(r.value for r in user_roles(user=request.user))
+    outcome = case_search(
+        query=request.GET.get("q", ""),
+        product_line=request.GET.get("product_line", ""),
+        error_code=request.GET.get("error_code", ""),
+        status=request.GET.get("status", ""),
+        page=page,
+        role=roles[0] if roles else "",
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return TemplateResponse(
+        request,
+        "knowledge/search.html",
+        {
+            "title": _("Search repair cases"),
+            "outcome": outcome,
+            "filters": {
+                k: request.GET.get(k, "") for k in ("product_line", "error_code", "status")
+            },
+            "base_query": params.urlencode(),
+            "popular": popular_cases() if outcome.query and not outcome.count else [],
+            "shorter": " ".join(outcome.query.split()[:-1]) if " " in outcome.query else "",
         },
     )

@@ -1,10 +1,16 @@
 """Admin for the knowledge base: cases (trainers/quality staff) and raw tickets (restricted)."""
 
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Case, CaseFlag, Ticket
+from .models import Case, CaseFlag, SynonymGroup, Ticket
+from .selectors import search_gaps
 
 
 class CaseViewSet(SnippetViewSet):
@@ -39,9 +45,42 @@ class CaseFlagViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class SynonymViewSet(SnippetViewSet):
+    model = SynonymGroup
+    icon = "list-ul"
+    list_display = ["terms", "active", "updated_at"]
+    search_fields = ["terms"]
+    copy_view_enabled = False
+
+
 @register_snippet
 class KnowledgeGroup(SnippetViewSetGroup):
     menu_label = _("Knowledge base")
     menu_icon = "help"
     menu_order = 220
-    items = (CaseViewSet, CaseFlagViewSet, TicketViewSet)
+    items = (CaseViewSet, CaseFlagViewSet, SynonymViewSet, TicketViewSet)
+
+
+def search_report(request):
+    if not request.user.has_perm("knowledge.view_searchquerylog"):
+        raise PermissionDenied
+    return TemplateResponse(
+        request, "knowledge/admin/search_report.html", {"gaps": search_gaps(days=30)}
+    )
+
+
+class SearchReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("knowledge.view_searchquerylog")
+
+
+@hooks.register("register_admin_urls")
+def register_search_report_url():
+    return [path("knowledge/search-report/", search_report, name="knowledge_search_report")]
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_report_menu_item():
+    return SearchReportMenuItem(
+        _("Knowledge searches"), reverse("knowledge_search_report"), icon_name="search"
+    )

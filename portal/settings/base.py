@@ -141,7 +141,11 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "zip", "mp4", "txt", "c
 # Whoosh with jieba Chinese analysis, on disk in the data directory (portal/search/). At scale
 # the same search_fields run on Elasticsearch/OpenSearch: see README, "Scaling out".
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "portal.search.backend", "PATH": str(SEARCH_INDEX_DIR)},
+    "default": {
+        "BACKEND": "portal.search.backend",
+        "PATH": str(SEARCH_INDEX_DIR),
+        "QUERY_EXPANDER": "knowledge.synonyms.expand",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -19,7 +19,11 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
 SEARCH_INDEX_DIR = Path(os.environ.get("PORTAL_SEARCH_INDEX_DIR", DATA_DIR / "search-index"))
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "portal.search.backend", "PATH": str(SEARCH_INDEX_DIR)},
+    "default": {
+        "BACKEND": "portal.search.backend",
+        "PATH": str(SEARCH_INDEX_DIR),
+        "QUERY_EXPANDER": "knowledge.synonyms.expand",
+    },
 }
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir()
