@@ -5,8 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from portal.api import ApiError, ApiKeyAuth, batch_from_body, read_json_body
-from portal.records import form_errors
+from portal.api import ApiError, ApiKeyAuth, batch_from_body, read_json_body, records_apply
 
 from .records import TicketRecordForm, normalise_ticket
 from .selectors import case_as_dict, case_visible
@@ -36,29 +35,12 @@ def tickets_post(request):
     records, _is_batch = batch_from_body(
         read_json_body(request), list_key="tickets", limit=settings.API_MAX_BATCH
     )
-    results = []
-    for record in records:
-        if not isinstance(record, dict):
-            results.append(
-                {
-                    "ticket_no": "",
-                    "status": "rejected",
-                    "errors": {"__all__": [_("Each record must be a JSON object.")]},
-                }
-            )
-            continue
-        form = TicketRecordForm(data=normalise_ticket(record))
-        ticket_no = str(record.get("ticket_no") or "")
-        if not form.is_valid():
-            results.append(
-                {"ticket_no": ticket_no, "status": "rejected", "errors": form_errors(form)}
-            )
-            continue
-        _ticket, action = ticket_receive(data=form.cleaned_data)
-        results.append({"ticket_no": ticket_no, "status": action, "errors": {}})
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    results, counts = records_apply(
+        records,
+        key="ticket_no",
+        form_for=lambda record: TicketRecordForm(data=normalise_ticket(record)),
+        apply=lambda data: ticket_receive(data=data)[1],
+    )
     return Status(202, {"counts": counts, "results": results})
 
 

@@ -163,6 +163,36 @@ def batch_from_body(body, *, list_key: str, limit: int) -> tuple[list, bool]:
     )
 
 
+def records_apply(records: list, *, key: str, form_for, apply) -> tuple[list[dict], dict[str, int]]:
+    """Validates and applies each record on its own: ``form_for(record)`` builds the form,
+    ``apply(cleaned_data)`` returns the status. Bad records come back ``rejected`` with field
+    errors and never stop the others. Returns the per-record results and counts per status."""
+    results = []
+    for record in records:
+        if not isinstance(record, dict):
+            results.append(
+                {
+                    key: "",
+                    "status": "rejected",
+                    "errors": {"__all__": [_("Each record must be a JSON object.")]},
+                }
+            )
+            continue
+        form = form_for(record)
+        if form.is_valid():
+            results.append(
+                {key: str(record.get(key) or ""), "status": apply(form.cleaned_data), "errors": {}}
+            )
+        else:
+            results.append(
+                {key: str(record.get(key) or ""), "status": "rejected", "errors": form_errors(form)}
+            )
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    return results, counts
+
+
 class StaffIn(Schema):
     """A staff record, as in the import files (README, "Staff columns")."""
 
@@ -222,33 +252,18 @@ def staff_upsert_endpoint(request):
     records, is_batch = batch_from_body(
         read_json_body(request), list_key="staff", limit=settings.API_MAX_BATCH
     )
-    results = []
-    for record in records:
-        if not isinstance(record, dict):
-            results.append(
-                {
-                    "employee_no": "",
-                    "status": "rejected",
-                    "errors": {"__all__": [_("Each record must be a JSON object.")]},
-                }
-            )
-            continue
-        form = StaffRecordForm(data=normalise_record(record), allowed_roles=API_GRANTABLE_ROLES)
-        employee_no = str(record.get("employee_no") or "")
-        if not form.is_valid():
-            results.append(
-                {"employee_no": employee_no, "status": "rejected", "errors": form_errors(form)}
-            )
-            continue
-        outcome = staff_upsert(data=form.cleaned_data)
-        results.append({"employee_no": employee_no, "status": outcome.action, "errors": {}})
+    results, counts = records_apply(
+        records,
+        key="employee_no",
+        form_for=lambda record: StaffRecordForm(
+            data=normalise_record(record), allowed_roles=API_GRANTABLE_ROLES
+        ),
+        apply=lambda data: staff_upsert(data=data).action,
+    )
     if not is_batch and results[0]["status"] == "rejected":
         raise ApiError(
             400, "validation_error", _("Some fields are invalid."), errors=results[0]["errors"]
         )
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
     return {"counts": counts, "results": results}
 
 
