@@ -2,6 +2,9 @@
 
 Runs on a throwaway SQLite database in a temporary data directory, so it never touches var/.
 Currently measured:
+- search relevance on a labelled Chinese set (50 queries over the demo file's recurring faults):
+  recall@10, MRR and nDCG@10 of our Whoosh + jieba backend and of Wagtail's database backend,
+  side by side, with latency;
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
   summary → duplicate folding → search indexing, in one process (what one worker does);
 - the pipeline's parts, per ticket, to show where the time goes.
@@ -31,6 +34,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     results = {"machine": os.uname().nodename, "cpus": os.cpu_count()}
+    results["search_relevance"] = bench_relevance()
     results["knowledge_pipeline"] = bench_pipeline(int(os.environ.get("BENCH_TICKETS", "2000")))
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
@@ -91,6 +95,127 @@ def bench_pipeline(count: int) -> dict:
         "redaction_ms_per_ticket_p50": round(statistics.median(redaction_ms), 2),
         "note": "one process, SQLite, eager tasks, Whoosh index updated on every case save",
     }
+
+
+# Labelled evaluation set: queries technicians type, per recurring fault of the demo ticket file;
+# the relevant cases are those holding that fault's tickets.
+CLUSTERS = {
+    "GD202607160278 GD202608030345 GD202608060214 GD202608150445 GD202608200116 GD202608250205 "
+    "GD202609110045": ["E6", "空调显示E6", "内外机通信故障", "连接线松动", "35GW E6"],
+    "GD202606110088 GD202606210309 GD202607180320 GD202607260309 GD202608030114 GD202609050439": [
+        "空调不凉",
+        "不制冷 漏氟",
+        "喇叭口漏",
+        "缺冷媒",
+        "R32 泄漏",
+    ],
+    "GD202606130195 GD202607030365 GD202607230192 GD202608100091 GD202608280139 GD202609100030": [
+        "空调滴水",
+        "内机漏水",
+        "排水管堵",
+        "室内机往下滴水",
+        "空调漏水",
+    ],
+    "GD202606050093 GD202607180183 GD202608130235 GD202609220113 GD202610310111 GD202611030331": [
+        "E4",
+        "洗衣机不排水",
+        "排水泵 硬币",
+        "洗衣机排水慢",
+        "滚筒 E4",
+    ],
+    "GD202606060277 GD202606300277 GD202608030181 GD202609040309 GD202610070330": [
+        "F1",
+        "冰箱F1",
+        "冷冻传感器",
+        "冰箱显示故障代码",
+        "冷冻室温度传感器",
+    ],
+    "GD202609250019 GD202610070269 GD202610230438 GD202610290256 GD202611100025 GD202611180250": [
+        "热水器打不着火",
+        "E1 热水器",
+        "点火针",
+        "电池没电 热水器",
+        "燃气热水器不点火",
+    ],
+    "GD202609200381 GD202610130386 GD202610240057 GD202611080282 GD202611070195": [
+        "电热水器不加热",
+        "加热管",
+        "水垢",
+        "热水器不热",
+        "加热管烧了",
+    ],
+    "GD202607110209 GD202607180001 GD202608070450 GD202608130328 GD202609070026": [
+        "P1",
+        "多联机高压保护",
+        "冷凝器脏",
+        "中央空调高压",
+        "VRF 高压",
+    ],
+    "GD202606080041 GD202607040459 GD202608100207 GD202609020012 GD202610240127": [
+        "冰箱里有水",
+        "冷藏室积水",
+        "后壁结冰",
+        "排水孔堵塞",
+        "冰箱漏水",
+    ],
+    "GD202607090282 GD202607180147 GD202608020041 GD202608120053 GD202609050392": [
+        "电容",
+        "压缩机不启动",
+        "启动电容",
+        "空调外机不转",
+        "电容坏了",
+    ],
+}
+
+
+def _metrics(ranked_ids: list[int], relevant: set[int]) -> tuple[float, float, float]:
+    import math
+
+    top = ranked_ids[:10]
+    recall = len(relevant & set(top)) / len(relevant) if relevant else 0.0
+    rr = next((1 / (i + 1) for i, pk in enumerate(ranked_ids) if pk in relevant), 0.0)
+    dcg = sum(1 / math.log2(i + 2) for i, pk in enumerate(top) if pk in relevant)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(len(relevant), 10)))
+    return recall, rr, dcg / ideal if ideal else 0.0
+
+
+def bench_relevance() -> dict:
+    """recall@10, MRR and nDCG@10 of our backend and Wagtail's database backend, same data."""
+    from wagtail.search.backends import get_search_backend
+
+    from knowledge.demo import load
+    from knowledge.models import Case, Ticket
+
+    load()
+    database = get_search_backend("wagtail.search.backends.database")
+    database.add_bulk(Case, list(Case.objects.all()))
+    ours = get_search_backend()
+    report = {}
+    for name, backend in (("whoosh_jieba", ours), ("wagtail_database", database)):
+        scores, latencies = [], []
+        for numbers, queries in CLUSTERS.items():
+            relevant = set(
+                Ticket.objects.filter(ticket_no__in=numbers.split())
+                .exclude(case=None)
+                .values_list("case_id", flat=True)
+            )
+            for query in queries:
+                start = time.perf_counter()
+                hits = backend.search(query, Case.objects.filter(live=True), operator="or")
+                ranked = [c.pk for c in hits[:50]]
+                latencies.append((time.perf_counter() - start) * 1000)
+                scores.append(_metrics(ranked, relevant))
+        latencies.sort()
+        report[name] = {
+            "queries": len(scores),
+            "recall_at_10": round(statistics.mean(s[0] for s in scores), 3),
+            "mrr": round(statistics.mean(s[1] for s in scores), 3),
+            "ndcg_at_10": round(statistics.mean(s[2] for s in scores), 3),
+            "latency_ms_p50": round(latencies[len(latencies) // 2], 1),
+            "latency_ms_p95": round(latencies[int(len(latencies) * 0.95)], 1),
+        }
+    report["cases"] = Case.objects.count()
+    return report
 
 
 if __name__ == "__main__":
