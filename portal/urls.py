@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certification.api import eligibility_router, skills_router
 from knowledge.api import cases_router, tickets_router
 
 from . import views
@@ -13,6 +14,8 @@ from .api import api
 
 api.add_router("/v1/tickets", tickets_router)
 api.add_router("/v1/knowledge", cases_router)
+api.add_router("/v1/eligibility", eligibility_router)
+api.add_router("/v1/skills", skills_router)
 
 portal_patterns = (
     [

@@ -129,3 +129,93 @@ def make_quiz(title, *, questions=(), draws=(), **fields):
     quiz.draws = [QuizDraw(sort_order=i, **d) for i, d in enumerate(draws)]
     quiz.save()
     return quiz
+
+
+# --- Certification ---------------------------------------------------------------------------
+
+
+def make_skill(code="AC-SPLIT-INSTALL", *, name="分体式空调安装", product_line="AC", **fields):
+    """A skill; ``licences`` are licence type codes it requires (seeded by migration)."""
+    from certification.models import LicenceType, Skill
+    from portal.models import ProductLine
+
+    licences = fields.pop("licences", [])
+    fields.setdefault("max_level", 3)
+    skill = Skill.objects.create(
+        code=code, name=name, product_line=ProductLine.objects.get(code=product_line), **fields
+    )
+    skill.required_licence_types.set(LicenceType.objects.filter(code__in=licences))
+    return skill
+
+
+def make_programme(skill, *, level=1, quizzes=(), courses=(), **fields):
+    """A programme; ``quizzes`` are (quiz, min_score) or (quiz, min_score, within_months)."""
+    from certification.models import Programme, ProgrammeQuiz
+
+    programme = Programme.objects.create(skill=skill, level=level, **fields)
+    for quiz, min_score, *months in quizzes:
+        ProgrammeQuiz.objects.create(
+            programme=programme,
+            quiz=quiz,
+            min_score=min_score,
+            within_months=months[0] if months else 12,
+        )
+    programme.required_courses.set(courses)
+    return programme
+
+
+def make_certification(user, programme, *, issued_at, expires_at=None, **fields):
+    """A certification recorded directly (as an import would), with its ``issued`` event."""
+    from certification.services import certification_record
+
+    certification = certification_record(
+        user=user,
+        programme=programme,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        evidence={"imported": fields.pop("note", f"test-{issued_at.isoformat()}")},
+    )
+    if fields:
+        type(certification).objects.filter(pk=certification.pk).update(**fields)
+        certification.refresh_from_db()
+    return certification
+
+
+def make_licence(
+    user, type_code, *, issued_on, expires_on, next_review_on=None, verified=True, number=None
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from certification.models import Licence, LicenceType
+
+    return Licence.objects.create(
+        user=user,
+        licence_type=LicenceType.objects.get(code=type_code),
+        number=number or f"T{user.pk:04d}-{type_code}",
+        issuing_authority="上海市应急管理局",
+        issued_on=issued_on,
+        expires_on=expires_on,
+        next_review_on=next_review_on or issued_on + dt.timedelta(days=3 * 365),
+        verified_at=timezone.now() if verified else None,
+    )
+
+
+def make_graded_attempt(user, quiz, *, score, at):
+    """A graded quiz attempt, as the quiz engine leaves it (without sending the signal)."""
+    from decimal import Decimal
+
+    from courses.models import AttemptStatus, QuizAttempt
+
+    return QuizAttempt.objects.create(
+        user=user,
+        quiz=quiz,
+        status=AttemptStatus.SUBMITTED,
+        started_at=at,
+        submitted_at=at,
+        graded_at=at,
+        score=Decimal(score),
+        passed=Decimal(score) >= quiz.pass_mark,
+        pass_mark=quiz.pass_mark,
+    )

@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.expire_overdue_attempts",
         "schedule": 60.0,
     },
+    "certification-expire-due": {
+        "task": "certification.expire_due",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]

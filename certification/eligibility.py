@@ -1,0 +1,326 @@
+"""Dispatch eligibility: may this technician do this skill at this level for the whole job window?
+
+Every answer is yes or no with machine-readable reasons. There is no fallback: when nobody
+qualifies, nobody is returned. Checks load what they need in a fixed number of queries, whether
+one check or a thousand, one technician in the database or ten thousand."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import StaffProfile
+
+from .models import Certification, CertificationStatus, Licence, Skill
+
+ERROR = "error"
+WARNING = "warning"
+
+# code → (message, severity). Messages take the parameters named in them.
+REASONS = {
+    "unknown_technician": (_("No technician has this employee number."), ERROR),
+    "unknown_skill": (_("No skill has this code."), ERROR),
+    "inactive_staff": (_("The technician is no longer active."), ERROR),
+    "outlet_suspended": (_("The technician's outlet is suspended."), ERROR),
+    "outlet_not_authorised_for_product_line": (
+        _("The technician's outlet is not authorised for %(product_line)s."),
+        ERROR,
+    ),
+    "not_certified": (_("The technician holds no valid certification for this skill."), ERROR),
+    "level_too_low": (
+        _("The technician is certified at level %(held)s; level %(level)s is needed."),
+        ERROR,
+    ),
+    "certification_suspended": (_("The certification is suspended."), ERROR),
+    "certification_revoked": (_("The certification has been revoked."), ERROR),
+    "certification_expired": (_("The certification expired on %(date)s."), ERROR),
+    "expires_during_window": (
+        _("The certification expires on %(date)s, before the job ends."),
+        ERROR,
+    ),
+    "in_grace_period": (
+        _("The certification expires on %(date)s; its grace period covers the job."),
+        WARNING,
+    ),
+    "licence_missing": (_("No %(licence)s licence is on record."), ERROR),
+    "licence_unverified": (_("The %(licence)s licence has not been verified yet."), ERROR),
+    "licence_expired": (_("The %(licence)s licence expired on %(date)s."), ERROR),
+    "licence_review_overdue": (
+        _("The %(licence)s licence missed its review due %(date)s and is void."),
+        ERROR,
+    ),
+    "licence_expires_during_window": (
+        _("The %(licence)s licence expires on %(date)s, before the job ends."),
+        ERROR,
+    ),
+    "licence_review_due_during_window": (
+        _("The %(licence)s licence is due for review on %(date)s, before the job ends."),
+        ERROR,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+    severity: str
+
+    @classmethod
+    def of(cls, code: str, **params) -> "Reason":
+        template, severity = REASONS[code]
+        return cls(code, str(template) % params if params else str(template), severity)
+
+
+@dataclass(frozen=True)
+class EligibilityCheck:
+    """One question: may ``employee_no`` do ``skill_code`` at ``level`` during [start, end]?"""
+
+    employee_no: str
+    skill_code: str
+    level: int
+    start: dt.datetime
+    end: dt.datetime
+
+
+@dataclass
+class EligibilityResult:
+    check: EligibilityCheck
+    reasons: list[Reason] = field(default_factory=list)
+    staff: StaffProfile | None = None
+    certification: Certification | None = None
+    licences: list[Licence] = field(default_factory=list)
+    valid_until: dt.datetime | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return not any(r.severity == ERROR for r in self.reasons)
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    """A licence dated ``day`` holds through that whole day (local time)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def _certification_reasons(cert: Certification, start, end) -> list[Reason]:
+    if cert.status == CertificationStatus.REVOKED:
+        return [Reason.of("certification_revoked")]
+    if cert.status == CertificationStatus.SUSPENDED:
+        return [Reason.of("certification_suspended")]
+    expires = _local_date(cert.expires_at)
+    if cert.status == CertificationStatus.EXPIRED or cert.grace_ends_at <= start:
+        return [Reason.of("certification_expired", date=expires)]
+    if cert.valid_from > start:
+        return [Reason.of("not_certified")]
+    if cert.expires_at <= end:
+        if cert.grace_ends_at > end:
+            return [Reason.of("in_grace_period", date=expires)]
+        return [Reason.of("expires_during_window", date=expires)]
+    return []
+
+
+def _blocking(reasons: list[Reason]) -> bool:
+    return any(r.severity == ERROR for r in reasons)
+
+
+def _choose_certification(certs: list[Certification], level: int, start, end):
+    """The certification that best answers the check, with what is wrong with it."""
+    if not certs:
+        return None, [Reason.of("not_certified")]
+    at_level = [c for c in certs if c.level >= level]
+    if not at_level:
+        best = max(certs, key=lambda c: (c.level, c.expires_at))
+        return best, [Reason.of("level_too_low", held=best.level, level=level)]
+    judged = [(c, _certification_reasons(c, start, end)) for c in at_level]
+    good = [(c, r) for c, r in judged if not _blocking(r)]
+    if good:
+        return max(good, key=lambda cr: cr[0].expires_at)
+    return max(judged, key=lambda cr: cr[0].issued_at)
+
+
+def _licence_reasons(licence: Licence, start, end) -> list[Reason]:
+    name = licence.licence_type.name
+    expiry_end = _day_end(licence.expires_on)
+    if expiry_end <= start:
+        return [Reason.of("licence_expired", licence=name, date=licence.expires_on)]
+    review_end = _day_end(licence.next_review_on) if licence.next_review_on else None
+    if review_end is not None and review_end <= start:
+        return [Reason.of("licence_review_overdue", licence=name, date=licence.next_review_on)]
+    reasons = []
+    if expiry_end <= end:
+        reasons.append(
+            Reason.of("licence_expires_during_window", licence=name, date=licence.expires_on)
+        )
+    if review_end is not None and review_end <= end:
+        reasons.append(
+            Reason.of("licence_review_due_during_window", licence=name, date=licence.next_review_on)
+        )
+    return reasons
+
+
+def _licence_valid_until(licence: Licence) -> dt.datetime:
+    ends = [_day_end(licence.expires_on)]
+    if licence.next_review_on:
+        ends.append(_day_end(licence.next_review_on))
+    return min(ends)
+
+
+def _judge(
+    check: EligibilityCheck,
+    staff: StaffProfile | None,
+    skill: Skill | None,
+    certs: list[Certification],
+    licences: list[Licence],
+) -> EligibilityResult:
+    result = EligibilityResult(check=check, staff=staff)
+    if skill is None:
+        result.reasons.append(Reason.of("unknown_skill"))
+        return result
+    if staff is None:
+        result.reasons.append(Reason.of("unknown_technician"))
+        return result
+    reasons = result.reasons
+    if not staff.active or not staff.user.is_active:
+        reasons.append(Reason.of("inactive_staff"))
+    outlet = staff.outlet
+    if outlet is not None and not outlet.is_active:
+        reasons.append(Reason.of("outlet_suspended"))
+    if outlet is None or skill.product_line_id not in {p.pk for p in outlet.product_lines.all()}:
+        reasons.append(
+            Reason.of("outlet_not_authorised_for_product_line", product_line=skill.product_line)
+        )
+    cert, cert_reasons = _choose_certification(certs, check.level, check.start, check.end)
+    result.certification = cert
+    reasons.extend(cert_reasons)
+    ends = [cert.grace_ends_at] if cert is not None and not _blocking(cert_reasons) else []
+    by_type = defaultdict(list)
+    for licence in licences:
+        by_type[licence.licence_type_id].append(licence)
+    for licence_type in skill.required_licence_types.all():
+        held = by_type.get(licence_type.pk, [])
+        if not held:
+            reasons.append(Reason.of("licence_missing", licence=licence_type.name))
+            continue
+        verified = [lic for lic in held if lic.is_verified]
+        if not verified:
+            reasons.append(Reason.of("licence_unverified", licence=licence_type.name))
+            result.licences.append(max(held, key=lambda lic: lic.expires_on))
+            continue
+        judged = [(lic, _licence_reasons(lic, check.start, check.end)) for lic in verified]
+        licence, licence_reasons = min(
+            judged, key=lambda lr: (len(lr[1]), -_licence_valid_until(lr[0]).timestamp())
+        )
+        result.licences.append(licence)
+        reasons.extend(licence_reasons)
+        ends.append(_licence_valid_until(licence))
+    if result.eligible and ends:
+        result.valid_until = min(ends)
+    return result
+
+
+def _staff_queryset() -> QuerySet[StaffProfile]:
+    return StaffProfile.objects.select_related("user", "outlet").prefetch_related(
+        "outlet__product_lines"
+    )
+
+
+def _evaluate(checks: list[EligibilityCheck], staff_by_no: dict) -> list[EligibilityResult]:
+    """Answers ``checks`` for the staff given, in a constant number of queries."""
+    skills = {
+        s.code: s
+        for s in Skill.objects.filter(code__in={c.skill_code for c in checks})
+        .select_related("product_line")
+        .prefetch_related("required_licence_types")
+    }
+    user_ids = {s.user_id for s in staff_by_no.values()}
+    skill_ids = {s.pk for s in skills.values()}
+    certs = defaultdict(list)
+    for cert in Certification.objects.filter(user_id__in=user_ids, skill_id__in=skill_ids).exclude(
+        status=CertificationStatus.SUPERSEDED
+    ):
+        certs[(cert.user_id, cert.skill_id)].append(cert)
+    licence_type_ids = {t.pk for s in skills.values() for t in s.required_licence_types.all()}
+    licences = defaultdict(list)
+    if licence_type_ids:
+        for licence in Licence.objects.filter(
+            user_id__in=user_ids, licence_type_id__in=licence_type_ids
+        ).select_related("licence_type"):
+            licences[licence.user_id].append(licence)
+    results = []
+    for check in checks:
+        staff = staff_by_no.get(check.employee_no)
+        skill = skills.get(check.skill_code)
+        key = (staff.user_id, skill.pk) if staff and skill else None
+        results.append(
+            _judge(
+                check,
+                staff,
+                skill,
+                certs.get(key, []) if key else [],
+                licences.get(staff.user_id, []) if staff else [],
+            )
+        )
+    return results
+
+
+def eligibility_check_many(*, checks: list[EligibilityCheck]) -> list[EligibilityResult]:
+    """Answers each check, in order. The number of queries does not depend on how many checks
+    are asked nor on how many technicians exist."""
+    if not checks:
+        return []
+    staff_by_no = {
+        s.employee_no: s
+        for s in _staff_queryset().filter(employee_no__in={c.employee_no for c in checks})
+    }
+    return _evaluate(checks, staff_by_no)
+
+
+def eligibility_check(
+    *,
+    employee_no: str,
+    skill_code: str,
+    level: int = 1,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> EligibilityResult:
+    """May the technician do the skill at the level for the whole window [start, end]?
+    ``start`` defaults to now and ``end`` to ``start``."""
+    start = start or timezone.now()
+    end = end or start
+    check = EligibilityCheck(employee_no, skill_code, level, start, end)
+    return eligibility_check_many(checks=[check])[0]
+
+
+def eligible_technicians(
+    *,
+    skill: Skill,
+    level: int = 1,
+    start: dt.datetime,
+    end: dt.datetime,
+    region=None,
+    outlet=None,
+    include_excluded: bool = False,
+) -> list[EligibilityResult]:
+    """Technicians who may do the skill at the level for the whole window, optionally within a
+    region or an outlet; with ``include_excluded``, the others holding a certification for the
+    skill too, with their reasons. Only holders of a certification for the skill are candidates:
+    nobody else can be eligible."""
+    holders = Certification.objects.filter(skill=skill).exclude(
+        status=CertificationStatus.SUPERSEDED
+    )
+    staff = _staff_queryset().filter(user__in=holders.values("user_id"))
+    if region is not None:
+        staff = staff.filter(outlet__region=region)
+    if outlet is not None:
+        staff = staff.filter(outlet=outlet)
+    staff_by_no = {s.employee_no: s for s in staff}
+    checks = [EligibilityCheck(no, skill.code, level, start, end) for no in sorted(staff_by_no)]
+    results = _evaluate(checks, staff_by_no) if checks else []
+    return results if include_excluded else [r for r in results if r.eligible]

@@ -1,0 +1,29 @@
+"""Errors of certification a user or an integrator can cause."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.exceptions import PortalError
+
+
+class CertificationActionRefused(PortalError):
+    """A change to a certification is not allowed in its current state."""
+
+    code = "action_refused"
+    default_message = _("This change cannot be made to the certification.")
+
+
+class CertificationPermissionDenied(PortalError):
+    """The person may not change this certification or licence (outside their scope)."""
+
+    code = "permission_denied"
+    default_message = _("You may not change records of this person.")
+
+
+class ReasonRequired(PortalError):
+    code = "reason_required"
+    default_message = _("Give a reason.")
+
+
+class UnknownSkill(PortalError):
+    code = "unknown_skill"
+    default_message = _("No skill has this code.")

@@ -1,0 +1,315 @@
+"""Writes of certification: evaluating programmes (issue and renewal), the status changes of
+the ledger, licence verification and the nightly expiry.
+
+Every write is idempotent: evaluating again on the same evidence issues nothing, and expiring
+twice expires nothing twice."""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.models import AttemptStatus, Enrolment, QuizAttempt
+
+from .actions import (
+    ReinstateCertificationAction,
+    RevokeCertificationAction,
+    SuspendCertificationAction,
+)
+from .actions.base import user_may_manage
+from .exceptions import CertificationPermissionDenied
+from .models import (
+    Certification,
+    CertificationEvent,
+    CertificationStatus,
+    Licence,
+    Programme,
+)
+
+logger = logging.getLogger(__name__)
+
+# Statuses that block automatic issue: a suspension is lifted by a manager, a revocation is final.
+_BLOCKING = (CertificationStatus.SUSPENDED, CertificationStatus.REVOKED)
+
+
+def _evidence_digest(evidence: dict) -> str:
+    return hashlib.sha256(json.dumps(evidence, sort_keys=True).encode()).hexdigest()
+
+
+def programme_evidence(
+    *, user: User, programme: Programme, now: dt.datetime, since: dt.datetime | None = None
+) -> dict | None:
+    """The evidence that ``user`` meets ``programme`` at ``now``, or ``None`` when a requirement
+    is missing. Quizzes count the latest graded attempt that reached the minimum score within
+    the programme's months (and after ``since``, for renewals); courses count when completed."""
+    if programme.requires_signoff:
+        return None
+    attempts = []
+    for requirement in programme.quizzes.all():
+        cutoff = now - relativedelta(months=requirement.within_months)
+        if since is not None:
+            cutoff = max(cutoff, since)
+        attempt = (
+            QuizAttempt.objects.filter(
+                user=user,
+                quiz_id=requirement.quiz_id,
+                graded_at__isnull=False,
+                graded_at__gte=cutoff,
+                graded_at__lte=now,
+                score__gte=requirement.min_score,
+            )
+            .exclude(status=AttemptStatus.IN_PROGRESS)
+            .order_by("-graded_at", "-pk")
+            .first()
+        )
+        if attempt is None:
+            return None
+        attempts.append(
+            {"id": attempt.pk, "quiz": requirement.quiz_id, "score": str(attempt.score)}
+        )
+    courses = []
+    required = list(programme.required_courses.values_list("pk", flat=True))
+    if required:
+        completed = dict(
+            Enrolment.objects.filter(
+                user=user, course_id__in=required, completed_at__isnull=False
+            ).values_list("course_id", "completed_revision_id")
+        )
+        if set(required) - set(completed):
+            return None
+        courses = [{"id": pk, "revision": completed[pk]} for pk in sorted(required)]
+    if not attempts and not courses:
+        return None  # a programme without requirements certifies nobody automatically
+    return {"attempts": sorted(attempts, key=lambda a: a["quiz"]), "courses": courses}
+
+
+def programme_evaluate(
+    *, user: User, programme: Programme, now: dt.datetime | None = None
+) -> Certification | None:
+    """Issues a certification when every requirement of ``programme`` holds; returns it, or
+    ``None`` when nothing was issued.
+
+    Never issues twice on the same evidence. While the person holds a current certification
+    for the skill at this level or higher, nothing is issued, except inside its renewal window
+    on evidence gathered since the window opened: then a new record is issued and the old one
+    is superseded. A suspended or revoked certification for the skill blocks automatic issue."""
+    now = now or timezone.now()
+    if not programme.active:
+        return None
+    with transaction.atomic():
+        # Serialises evaluations for one person (two signals arriving together).
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        held = list(
+            Certification.objects.select_for_update()
+            .filter(user=user, skill_id=programme.skill_id)
+            .exclude(status__in=[CertificationStatus.SUPERSEDED, CertificationStatus.EXPIRED])
+        )
+        if any(c.status in _BLOCKING for c in held):
+            return None
+        current = [c for c in held if c.grace_ends_at > now]
+        covering = [c for c in current if c.level >= programme.level]
+        renewing = None
+        since = None
+        if covering:
+            renewing = max(covering, key=lambda c: c.expires_at)
+            window_opens = renewing.expires_at - dt.timedelta(
+                days=renewing.programme.renewal_window_days
+            )
+            if renewing.level > programme.level or now < window_opens:
+                return None
+            since = window_opens
+        evidence = programme_evidence(user=user, programme=programme, now=now, since=since)
+        if evidence is None:
+            return None
+        start = now
+        if renewing is not None:
+            start = max(now, renewing.expires_at)
+        certification = Certification(
+            user=user,
+            skill_id=programme.skill_id,
+            level=programme.level,
+            programme=programme,
+            programme_version=programme.version,
+            issued_at=now,
+            valid_from=now,
+            expires_at=start + relativedelta(months=programme.validity_months),
+            grace_days=programme.grace_days,
+            evidence=evidence,
+            evidence_digest=_evidence_digest(evidence),
+        )
+        try:
+            with transaction.atomic():
+                certification.save()
+        except IntegrityError:
+            return None  # issued on this evidence already
+        CertificationEvent.objects.create(
+            certification=certification,
+            kind=CertificationEvent.Kind.RENEWED if renewing else CertificationEvent.Kind.ISSUED,
+            at=now,
+        )
+        # Whatever this issue replaces (the renewed record, a lower level) is superseded.
+        for old in current:
+            if old.level <= programme.level and old.status == CertificationStatus.ACTIVE:
+                certification_supersede(old=old, new=certification, now=now)
+    logger.info(
+        "certification %s: user=%s skill=%s level=%s",
+        "renewed" if renewing else "issued",
+        user.pk,
+        programme.skill_id,
+        programme.level,
+    )
+    return certification
+
+
+def certification_supersede(
+    *, old: Certification, new: Certification, now: dt.datetime | None = None
+) -> None:
+    """Marks ``old`` superseded by ``new`` (a renewal or a higher level), with an event."""
+    now = now or timezone.now()
+    moved = (
+        Certification.objects.filter(pk=old.pk)
+        .exclude(status=CertificationStatus.SUPERSEDED)
+        .update(status=CertificationStatus.SUPERSEDED, superseded_by=new)
+    )
+    if moved:
+        CertificationEvent.objects.create(
+            certification=old, kind=CertificationEvent.Kind.SUPERSEDED, at=now
+        )
+
+
+def programmes_evaluate_for(
+    *, user: User, quiz_id: int | None = None, course_id: int | None = None
+) -> list[Certification]:
+    """Evaluates every active programme that involves the quiz or the course for the person;
+    returns what was issued."""
+    programmes = Programme.objects.filter(active=True).select_related("skill")
+    if quiz_id is not None:
+        programmes = programmes.filter(quizzes__quiz_id=quiz_id)
+    if course_id is not None:
+        programmes = programmes.filter(required_courses__pk=course_id)
+    issued = []
+    for programme in programmes.distinct().order_by("level", "-version"):
+        certification = programme_evaluate(user=user, programme=programme)
+        if certification is not None:
+            issued.append(certification)
+    return issued
+
+
+def certification_record(
+    *,
+    user: User,
+    programme: Programme,
+    issued_at: dt.datetime,
+    expires_at: dt.datetime | None = None,
+    evidence: dict,
+    actor: User | None = None,
+    reason_text: str = "",
+) -> Certification:
+    """Records a certification earned outside the portal (imports, demo history) as it was
+    issued, with ``evidence`` saying where it comes from. Idempotent on that evidence."""
+    digest = _evidence_digest(evidence)
+    existing = Certification.objects.filter(
+        user=user, programme=programme, evidence_digest=digest
+    ).first()
+    if existing is not None:
+        return existing
+    expires_at = expires_at or issued_at + relativedelta(months=programme.validity_months)
+    with transaction.atomic():
+        certification = Certification.objects.create(
+            user=user,
+            skill_id=programme.skill_id,
+            level=programme.level,
+            programme=programme,
+            programme_version=programme.version,
+            issued_at=issued_at,
+            valid_from=issued_at,
+            expires_at=expires_at,
+            grace_days=programme.grace_days,
+            evidence=evidence,
+            evidence_digest=digest,
+        )
+        CertificationEvent.objects.create(
+            certification=certification,
+            kind=CertificationEvent.Kind.ISSUED,
+            actor=actor,
+            at=issued_at,
+            reason_text=reason_text,
+        )
+    return certification
+
+
+def certification_suspend(
+    *, certification: Certification, user: User | None, reason_code: str, reason_text: str = ""
+) -> CertificationEvent:
+    return SuspendCertificationAction(
+        certification, user=user, reason_code=reason_code, reason_text=reason_text
+    ).execute()
+
+
+def certification_reinstate(
+    *, certification: Certification, user: User | None, reason_code: str, reason_text: str = ""
+) -> CertificationEvent:
+    return ReinstateCertificationAction(
+        certification, user=user, reason_code=reason_code, reason_text=reason_text
+    ).execute()
+
+
+def certification_revoke(
+    *, certification: Certification, user: User | None, reason_code: str, reason_text: str = ""
+) -> CertificationEvent:
+    return RevokeCertificationAction(
+        certification, user=user, reason_code=reason_code, reason_text=reason_text
+    ).execute()
+
+
+def certifications_suspend_all(
+    *, person: User, user: User | None, reason_code: str, reason_text: str = ""
+) -> list[CertificationEvent]:
+    """Suspends every active certification of a person (suspension "for all skills")."""
+    return [
+        certification_suspend(
+            certification=c, user=user, reason_code=reason_code, reason_text=reason_text
+        )
+        for c in Certification.objects.filter(user=person, status=CertificationStatus.ACTIVE)
+    ]
+
+
+def certification_expire_due(*, now: dt.datetime | None = None) -> int:
+    """Marks expired every active certification whose validity and grace have run out, with an
+    ``expired`` event; returns how many. Running it again expires nothing twice."""
+    now = now or timezone.now()
+    expired = 0
+    candidates = Certification.objects.filter(
+        status=CertificationStatus.ACTIVE, expires_at__lte=now
+    ).only("pk", "expires_at", "grace_days")
+    for certification in candidates:
+        if certification.grace_ends_at > now:
+            continue
+        with transaction.atomic():
+            moved = Certification.objects.filter(
+                pk=certification.pk, status=CertificationStatus.ACTIVE
+            ).update(status=CertificationStatus.EXPIRED)
+            if moved:
+                CertificationEvent.objects.create(
+                    certification_id=certification.pk, kind=CertificationEvent.Kind.EXPIRED, at=now
+                )
+                expired += 1
+    return expired
+
+
+def licence_verify(*, licence: Licence, user: User, now: dt.datetime | None = None) -> Licence:
+    """Marks the licence verified by ``user`` (an administrator, or a manager whose scope holds
+    the licence's owner). Verifying again keeps the first verification."""
+    if not user_may_manage(user=user, person=licence.user):
+        raise CertificationPermissionDenied()
+    if licence.verified_at is None:
+        Licence.objects.filter(pk=licence.pk, verified_at__isnull=True).update(
+            verified_by=user, verified_at=now or timezone.now()
+        )
+        licence.refresh_from_db()
+    return licence

@@ -1,0 +1,194 @@
+"""Admin for certification: the skills catalogue, licence types and programmes (trainers), the
+ledger (read-only, with its events) and outside licences (managers verify within their scope).
+
+Managers see certifications and licences of the staff in their scope only; anything else
+answers 404, from lists and typed URLs alike."""
+
+from django import forms
+from django.contrib.auth.models import User
+from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from portal.roles import Role
+from portal.selectors import staff_in_scope, user_roles
+
+from .models import Certification, Licence, LicenceType, Programme, Skill
+from .services import licence_verify
+
+
+def _sees_everyone(user) -> bool:
+    return bool(user_roles(user=user) & {Role.ADMIN, Role.TRAINER})
+
+
+def _people_in_scope(user):
+    if _sees_everyone(user):
+        return User.objects.all()
+    return User.objects.filter(staff_profile__in=staff_in_scope(user=user))
+
+
+class PersonScopedMixin:
+    """Restricts a view to records of the people the user may see."""
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if _sees_everyone(self.request.user):
+            return queryset
+        return queryset.filter(user__in=_people_in_scope(self.request.user))
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not _people_in_scope(self.request.user).filter(pk=obj.user_id).exists():
+            raise Http404
+        return obj
+
+
+def _scoped(view_class):
+    return type(view_class.__name__, (PersonScopedMixin, view_class), {})
+
+
+class LedgerPermissionPolicy(ModelPermissionPolicy):
+    """The ledger changes only through its actions (suspend, reinstate, revoke), never by
+    editing or deleting records."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(Certification, LedgerPermissionPolicy(Certification), exact_class=True)
+
+
+class CertificationInspectView(_scoped(snippet_views.InspectView)):
+    def get_events_display_value(self):
+        events = self.object.events.select_related("actor")
+        return format_html_join("", "<p>{}</p>", ((str(e),) for e in events)) or "-"
+
+
+class SkillViewSet(SnippetViewSet):
+    model = Skill
+    icon = "tag"
+    list_display = ["code", "name", "product_line", "max_level"]
+    list_filter = ["product_line"]
+    search_fields = ["code", "name"]
+    copy_view_enabled = False
+
+
+class LicenceTypeViewSet(SnippetViewSet):
+    model = LicenceType
+    icon = "clipboard-list"
+    list_display = ["code", "name", "validity_years", "review_every_years"]
+    copy_view_enabled = False
+
+
+class ProgrammeViewSet(SnippetViewSet):
+    model = Programme
+    icon = "form"
+    list_display = ["skill", "level", "version", "active", "validity_months"]
+    list_filter = ["skill", "level", "active"]
+
+
+class CertificationViewSet(SnippetViewSet):
+    model = Certification
+    icon = "success"
+    list_display = ["user", "skill", "level", "status", "issued_at", "expires_at"]
+    list_filter = ["status", "skill", "level"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    index_view_class = _scoped(snippet_views.IndexView)
+    inspect_view_class = CertificationInspectView
+    inspect_view_fields = [
+        "user",
+        "skill",
+        "level",
+        "status",
+        "programme",
+        "programme_version",
+        "issued_at",
+        "valid_from",
+        "expires_at",
+        "grace_days",
+        "evidence",
+        "superseded_by",
+        "events",
+    ]
+
+
+class LicenceForm(WagtailAdminModelForm):
+    """Licence details; ticking "verified" records the current user as the verifier."""
+
+    verify = forms.BooleanField(label=_("I have checked the original: verified"), required=False)
+
+    class Meta:
+        model = Licence
+        fields = [
+            "user",
+            "licence_type",
+            "number",
+            "issuing_authority",
+            "issued_on",
+            "expires_on",
+            "next_review_on",
+            "scan",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            self.fields["user"].queryset = _people_in_scope(self.for_user)
+        if self.instance.pk and self.instance.is_verified:
+            self.fields["verify"].initial = True
+            self.fields["verify"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued and expires and expires < issued:
+            self.add_error("expires_on", _("The expiry lies before the issue date."))
+        return cleaned
+
+    def save(self, commit=True):
+        licence = super().save(commit=commit)
+        if commit and self.cleaned_data.get("verify") and not licence.is_verified:
+            licence_verify(licence=licence, user=self.for_user)
+        return licence
+
+
+class LicenceViewSet(SnippetViewSet):
+    model = Licence
+    icon = "doc-full"
+    form_class = LicenceForm
+    list_display = ["user", "licence_type", "number", "expires_on", "next_review_on", "verified_at"]
+    list_filter = ["licence_type"]
+    search_fields = ["number"]
+    copy_view_enabled = False
+    index_view_class = _scoped(snippet_views.IndexView)
+    edit_view_class = _scoped(snippet_views.EditView)
+    delete_view_class = _scoped(snippet_views.DeleteView)
+
+    def get_form_class(self, for_update=False):
+        return LicenceForm
+
+
+@register_snippet
+class CertificationGroup(SnippetViewSetGroup):
+    menu_label = _("Certification")
+    menu_icon = "success"
+    menu_order = 220
+    items = (
+        CertificationViewSet,
+        LicenceViewSet,
+        SkillViewSet,
+        ProgrammeViewSet,
+        LicenceTypeViewSet,
+    )

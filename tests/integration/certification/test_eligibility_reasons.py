@@ -1,0 +1,290 @@
+"""Every reason code of the eligibility service, and the edges of the job window."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from certification.eligibility import (
+    REASONS,
+    EligibilityCheck,
+    eligibility_check,
+    eligibility_check_many,
+)
+from certification.models import CertificationStatus
+from portal.models import ServiceOutlet
+from tests.factories import StaffFactory, make_certification, make_licence
+
+from .conftest import NOW, TODAY
+
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+
+def _set(obj, **fields):
+    type(obj).objects.filter(pk=obj.pk).update(**fields)
+
+
+def _cert(**fields):
+    return lambda w: _set(w["cert"], **fields)
+
+
+def _licence(code, **fields):
+    return lambda w: _set(w["licences"][code], **fields)
+
+
+def _forget(certification):
+    certification.events.all().delete()
+    certification.delete()
+
+
+# (id, change to the certified technician, check overrides, expected codes, eligible)
+CASES = [
+    ("all_requirements_hold", None, {}, [], True),
+    ("unknown_technician", None, {"employee_no": "NOBODY"}, ["unknown_technician"], False),
+    (
+        "inactive_staff",
+        lambda w: _set(w["tech"], active=False),
+        {},
+        ["inactive_staff"],
+        False,
+    ),
+    (
+        "inactive_login",
+        lambda w: _set(w["tech"].user, is_active=False),
+        {},
+        ["inactive_staff"],
+        False,
+    ),
+    (
+        "outlet_suspended",
+        lambda w: _set(w["sh"], status=ServiceOutlet.Status.SUSPENDED),
+        {},
+        ["outlet_suspended"],
+        False,
+    ),
+    (
+        "outlet_not_authorised_for_product_line",
+        lambda w: w["sh"].product_lines.clear(),
+        {},
+        ["outlet_not_authorised_for_product_line"],
+        False,
+    ),
+    ("not_certified", lambda w: _forget(w["cert"]), {}, ["not_certified"], False),
+    ("not_yet_valid", _cert(valid_from=NOW + DAY), {}, ["not_certified"], False),
+    ("level_too_low", None, {"level": 2}, ["level_too_low"], False),
+    (
+        "certification_suspended",
+        _cert(status=CertificationStatus.SUSPENDED),
+        {},
+        ["certification_suspended"],
+        False,
+    ),
+    (
+        "certification_revoked",
+        _cert(status=CertificationStatus.REVOKED),
+        {},
+        ["certification_revoked"],
+        False,
+    ),
+    (
+        "certification_expired_status",
+        _cert(status=CertificationStatus.EXPIRED),
+        {},
+        ["certification_expired"],
+        False,
+    ),
+    (
+        "certification_lapsed_before_nightly_job",
+        _cert(expires_at=NOW - HOUR),
+        {},
+        ["certification_expired"],
+        False,
+    ),
+    (
+        "expires_during_window",
+        _cert(expires_at=NOW + 2 * HOUR),
+        {"end": NOW + 4 * HOUR},
+        ["expires_during_window"],
+        False,
+    ),
+    (
+        "expires_exactly_at_window_end",
+        _cert(expires_at=NOW + 4 * HOUR),
+        {"end": NOW + 4 * HOUR},
+        ["expires_during_window"],
+        False,
+    ),
+    (
+        "expires_just_after_window_end",
+        _cert(expires_at=NOW + 4 * HOUR + dt.timedelta(seconds=1)),
+        {"end": NOW + 4 * HOUR},
+        [],
+        True,
+    ),
+    (
+        "in_grace_period_covers_the_window",
+        _cert(expires_at=NOW - DAY, grace_days=7),
+        {"end": NOW + 4 * HOUR},
+        ["in_grace_period"],
+        True,
+    ),
+    (
+        "grace_ends_inside_window",
+        _cert(expires_at=NOW - DAY, grace_days=2),
+        {"end": NOW + 3 * DAY},
+        ["expires_during_window"],
+        False,
+    ),
+    (
+        "licence_missing",
+        lambda w: w["licences"]["height"].delete(),
+        {},
+        ["licence_missing"],
+        False,
+    ),
+    (
+        "licence_unverified",
+        _licence("refrigeration", verified_at=None),
+        {},
+        ["licence_unverified"],
+        False,
+    ),
+    (
+        "licence_expired",
+        _licence("height", expires_on=TODAY - DAY),
+        {},
+        ["licence_expired"],
+        False,
+    ),
+    (
+        "licence_valid_through_its_expiry_day",
+        _licence("height", expires_on=TODAY),
+        {"end": NOW + 4 * HOUR},
+        [],
+        True,
+    ),
+    (
+        "licence_review_overdue",
+        _licence("height", next_review_on=TODAY - DAY),
+        {},
+        ["licence_review_overdue"],
+        False,
+    ),
+    (
+        "licence_expires_during_window",
+        _licence("height", expires_on=TODAY + DAY),
+        {"end": NOW + 3 * DAY},
+        ["licence_expires_during_window"],
+        False,
+    ),
+    (
+        "licence_review_due_mid_window",
+        _licence("refrigeration", next_review_on=TODAY + DAY),
+        {"end": NOW + 3 * DAY},
+        ["licence_review_due_during_window"],
+        False,
+    ),
+    (
+        "licence_review_on_last_day_of_window",
+        _licence("refrigeration", next_review_on=TODAY + 3 * DAY),
+        {"end": NOW + 3 * DAY},
+        [],
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "change, overrides, codes, eligible", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_each_reason_code_and_window_edge(certified, change, overrides, codes, eligible):
+    if change:
+        change(certified)
+    check = {
+        "employee_no": "J-SH",
+        "skill_code": "AC-SPLIT-INSTALL",
+        "level": 1,
+        "start": NOW,
+        "end": NOW + HOUR,
+        **overrides,
+    }
+    result = eligibility_check(**check)
+    assert [r.code for r in result.reasons] == codes
+    assert result.eligible is eligible
+    assert all(r.message for r in result.reasons)
+
+
+def test_the_table_walks_every_reason_code_but_unknown_skill():
+    walked = {code for case in CASES for code in case[3]}
+    assert walked == set(REASONS) - {"unknown_skill"}
+
+
+def test_an_unknown_skill_is_a_reason_in_batches(certified):
+    result = eligibility_check(employee_no="J-SH", skill_code="NO-SUCH", start=NOW)
+    assert [r.code for r in result.reasons] == ["unknown_skill"]
+    assert not result.eligible
+
+
+def test_reasons_are_in_chinese_by_default(certified):
+    _set(certified["licences"]["height"], expires_on=TODAY - DAY)
+    result = eligibility_check(employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", start=NOW)
+    assert "高处作业" in result.reasons[0].message
+    assert "过期" in result.reasons[0].message or "到期" in result.reasons[0].message
+
+
+def test_valid_until_is_the_earliest_of_certification_and_licences(certified):
+    _set(certified["licences"]["height"], next_review_on=TODAY + 10 * DAY)
+    result = eligibility_check(employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", start=NOW)
+    assert result.eligible
+    assert result.valid_until.date() == TODAY + 11 * DAY
+
+
+def test_the_best_of_several_licences_counts(certified):
+    tech = certified["tech"]
+    _set(certified["licences"]["height"], expires_on=TODAY - DAY)
+    make_licence(
+        tech.user,
+        "height",
+        number="RENEWED-1",
+        issued_on=TODAY - DAY,
+        expires_on=TODAY + 2000 * DAY,
+        next_review_on=TODAY + 1000 * DAY,
+    )
+    result = eligibility_check(employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", start=NOW)
+    assert result.eligible, result.reasons
+
+
+def _count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_query_count_per_check_does_not_grow_with_technicians(certified, programme):
+    def single():
+        eligibility_check(employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", start=NOW)
+
+    with_one = _count_queries(single)
+    for n in range(49):
+        tech = StaffFactory(employee_no=f"J-BULK-{n:02d}", outlet=certified["sh"])
+        make_certification(tech.user, programme, issued_at=NOW - DAY)
+        for code in ("height", "refrigeration"):
+            make_licence(tech.user, code, issued_on=TODAY - DAY, expires_on=TODAY + 900 * DAY)
+    assert _count_queries(single) == with_one <= 7
+
+    checks = [
+        EligibilityCheck(f"J-BULK-{n:02d}", "AC-SPLIT-INSTALL", 1, NOW, NOW + HOUR)
+        for n in range(49)
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        results = eligibility_check_many(checks=checks)
+    assert len(ctx.captured_queries) == with_one
+    assert all(r.eligible for r in results)
+
+
+def test_fifty_checks_stay_within_the_single_check_budget(certified, django_assert_max_num_queries):
+    checks = [EligibilityCheck("J-SH", "AC-SPLIT-INSTALL", 1, NOW, NOW + HOUR)] * 50
+    with django_assert_max_num_queries(7):
+        eligibility_check_many(checks=checks)
