@@ -9,7 +9,11 @@ REFRIGERANT = re.compile(
     r"(?<![A-Za-z0-9])R-?(22|32|134a|290|407C|410A|600a)(?![A-Za-z0-9])", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?\n])")
-_FILLER = re.compile(r"^(用户|客户|顾客)?(反映|反应|报修|称|说|来电)[:：，,]?\s*")
+# Who reported it is not part of the fault: "女儿代报修（【客户】，【电话】）：", "用户反映：".
+_FILLER = re.compile(
+    r"^(?:(?:儿子|女儿|家属|家人|邻居|物业|【客户】)?代为?报修(?:[（(][^）)]*[）)])?[:：，,]?\s*)?"
+    r"(?:(?:用户|客户|顾客|【客户】)?(?:反映|反应|报修|称|说|来电)[:：，,]?\s*)?"
+)
 TITLE_MAX = 60
 
 

@@ -123,3 +123,10 @@ def test_the_llm_summariser_is_off_until_configured(settings):
 def test_the_llm_summariser_uses_a_valid_answer(fake_llm):
     fake_llm.answer = GOOD_ANSWER
     assert LlmSummariser().summarise(TICKET).title == GOOD_ANSWER["title"]
+
+
+def test_titles_leave_out_who_reported_the_fault():
+    ticket = TicketText(
+        **{**TICKET.__dict__, "reported_symptom": "女儿代报修（【客户】，【电话】）：空调不制冷"}
+    )
+    assert BuiltinSummariser().summarise(ticket).title == "家用空调 E6 空调不制冷"
