@@ -21,6 +21,7 @@ class CertificationConfig(AppConfig):
         course_completed.connect(
             evaluate_after_course_completed, dispatch_uid="certification.evaluate_after_course"
         )
+        self._connect_webhooks()
         catalogue = ("skill", "licencetype", "programme")
         register_role_permissions(
             Role.TRAINER,
@@ -41,4 +42,18 @@ class CertificationConfig(AppConfig):
                 "certification.add_licence",
                 "certification.change_licence",
             ],
+        )
+
+    def _connect_webhooks(self):
+        # Every writer of the ledger creates CertificationEvent rows: publishing from their
+        # post_save (after commit) covers services, actions, imports and nightly jobs alike.
+        from django.db.models.signals import post_save
+
+        from .models import CertificationEvent
+        from .webhooks import publish_after_certification_event
+
+        post_save.connect(
+            publish_after_certification_event,
+            sender=CertificationEvent,
+            dispatch_uid="certification.webhooks_after_event",
         )

@@ -333,3 +333,131 @@ class Licence(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+# --- Webhooks --------------------------------------------------------------------------------
+# Outside systems (dispatch, HR) subscribe to ledger and licence events; the logic lives in
+# ``certification/webhooks.py``.
+
+
+class WebhookEventType(models.TextChoices):
+    CERTIFICATION_ISSUED = "certification.issued", _("Certification issued")
+    CERTIFICATION_RENEWED = "certification.renewed", _("Certification renewed")
+    CERTIFICATION_SUSPENDED = "certification.suspended", _("Certification suspended")
+    CERTIFICATION_REINSTATED = "certification.reinstated", _("Certification reinstated")
+    CERTIFICATION_REVOKED = "certification.revoked", _("Certification revoked")
+    CERTIFICATION_EXPIRED = "certification.expired", _("Certification expired")
+    LICENCE_EXPIRED = "licence.expired", _("Licence expired")
+    LICENCE_REVIEW_DUE = "licence.review_due", _("Licence review overdue")
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """An endpoint that receives the events it subscribes to, signed with its secret.
+
+    The secret is kept as entered (signing needs it) and only ever shown masked."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("endpoint URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, default=new_webhook_secret)
+    event_types = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    owner = models.CharField(_("owner"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def secret_hint(self) -> str:
+        """The secret as the admin shows it: never more than its last four characters."""
+        return f"••••••{self.secret[-4:]}" if self.secret else "-"
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and event_type in (self.event_types or [])
+
+
+class WebhookEvent(models.Model):
+    """One event as published, once: ``key`` is deterministic (the ledger event, or licence +
+    event type + date), so publishing the same happening twice records and sends nothing new."""
+
+    uuid = models.UUIDField(_("event id"), unique=True, editable=False)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    event_type = models.CharField(_("event"), max_length=40, choices=WebhookEventType.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self):
+        return f"{self.event_type} · {self.uuid}"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RETRYING = "retrying", _("Retrying")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one subscription: attempts, the last answer, the next try."""
+
+    uuid = models.UUIDField(_("delivery id"), unique=True, editable=False)
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.ForeignKey(
+        WebhookEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_type = models.CharField(_("event"), max_length=40, choices=WebhookEventType.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=WebhookDeliveryStatus.choices,
+        default=WebhookDeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    replays = models.PositiveSmallIntegerField(_("replays"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    last_response_code = models.PositiveSmallIntegerField(
+        _("last response code"), null=True, blank=True
+    )
+    last_response_body = models.TextField(_("last response (excerpt)"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        permissions = [("replay_webhookdelivery", _("Can replay webhook deliveries"))]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "subscription"], name="one_delivery_per_event_and_subscription"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.subscription} · {self.get_status_display()}"

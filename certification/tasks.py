@@ -27,3 +27,50 @@ def evaluate_programmes(
         return []
     issued = programmes_evaluate_for(user=user, quiz_id=quiz_id, course_id=course_id)
     return [c.pk for c in issued]
+
+
+# --- Webhooks (certification/webhooks.py) ----------------------------------------------------
+
+
+@shared_task(
+    name="certification.deliver_webhook", acks_late=True, soft_time_limit=60, time_limit=90
+)
+def deliver_webhook(delivery_id: int) -> str | None:
+    """One attempt at one webhook delivery; when it must be retried, queues itself for the time
+    the backoff chose. Idempotent: a delivery that is not due (delivered, failed, in flight,
+    waiting) is left alone, so duplicate messages and the sweep never send twice at once."""
+    from .models import WebhookDeliveryStatus
+    from .webhooks import webhook_delivery_attempt
+
+    delivery = webhook_delivery_attempt(delivery_id=delivery_id)
+    if delivery is None:
+        return None
+    if delivery.status == WebhookDeliveryStatus.RETRYING:
+        deliver_webhook.apply_async((delivery_id,), eta=delivery.next_attempt_at)
+    return delivery.status
+
+
+@shared_task(name="certification.sweep_webhooks", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_webhooks() -> int:
+    """Every minute (Celery beat): re-queues deliveries whose attempt is overdue because their
+    message was lost (broker down when it was published, worker killed mid-attempt)."""
+    from .webhooks import webhook_deliveries_due
+
+    due = webhook_deliveries_due()
+    for delivery_id in due:
+        deliver_webhook.delay(delivery_id)
+    return len(due)
+
+
+@shared_task(
+    name="certification.publish_licence_webhooks",
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def publish_licence_webhooks() -> int:
+    """Nightly (Celery beat): ``licence.expired`` and ``licence.review_due`` for licences that
+    lapsed since the last nights. Idempotent: each lapse is published once."""
+    from .webhooks import licences_webhook_scan
+
+    return licences_webhook_scan()

@@ -196,8 +196,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.expire_due",
         "schedule": crontab(hour=1, minute=30),
     },
+    "certification-sweep-webhooks": {"task": "certification.sweep_webhooks", "schedule": 60.0},
+    "certification-licence-webhooks": {
+        "task": "certification.publish_licence_webhooks",
+        "schedule": crontab(hour=1, minute=45),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# Webhooks (certification/webhooks.py, README "Webhooks"): off until a subscription exists.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_BACKOFF_BASE_SECONDS = env_int("WEBHOOK_BACKOFF_BASE_SECONDS", 30)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_int("WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3)
+WEBHOOK_READ_TIMEOUT_SECONDS = env_int("WEBHOOK_READ_TIMEOUT_SECONDS", 10)
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60)
+WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 60)
+WEBHOOK_LICENCE_LOOKBACK_DAYS = env_int("WEBHOOK_LICENCE_LOOKBACK_DAYS", 7)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 
