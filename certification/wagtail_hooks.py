@@ -21,6 +21,7 @@ from portal.selectors import staff_in_scope, user_roles
 
 from .models import Certification, Licence, LicenceType, Programme, Skill
 from .services import licence_verify
+from .webhooks_admin import WebhookGroup
 
 
 def _sees_everyone(user) -> bool:
@@ -192,3 +193,7 @@ class CertificationGroup(SnippetViewSetGroup):
         ProgrammeViewSet,
         LicenceTypeViewSet,
     )
+
+
+# Webhook subscriptions and the delivery log (administrators only): certification/webhooks_admin.py
+register_snippet(WebhookGroup)
