@@ -137,7 +137,7 @@ def webhook_event_publish(
     payload = {
         "id": str(event_uuid),
         "type": str(event_type),
-        "occurred_at": occurred_at.isoformat(),
+        "occurred_at": _iso(occurred_at),
         "data": data,
     }
     now = timezone.now()
@@ -193,7 +193,12 @@ def _employee_no(user: User) -> str | None:
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """ISO 8601; moments in local time with their offset, as the eligibility API gives them."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+    return value.isoformat()
 
 
 def certification_webhook_data(certification: Certification) -> dict:

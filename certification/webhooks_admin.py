@@ -30,6 +30,7 @@ MIN_SECRET_LENGTH = 16
 
 
 class WebhookSubscriptionForm(WagtailAdminModelForm):
+    url = forms.URLField(label=_("Endpoint URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=_("Events"),
         choices=WebhookEventType.choices,
