@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import BaseOperationView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -116,7 +117,13 @@ class WebhookSubscriptionViewSet(SnippetViewSet):
         ],
         base_form_class=WebhookSubscriptionForm,
     )
-    list_display = ["name", "url", "active", "owner", "secret_hint"]
+    list_display = [
+        "name",
+        "url",
+        "active",
+        "owner",
+        Column("secret_hint", label=_("Signing secret")),
+    ]
     list_filter = ["active"]
     search_fields = ["name", "url", "owner"]
     copy_view_enabled = False
