@@ -175,13 +175,21 @@ def webhook_event_publish(
 
 
 def _enqueue_deliveries(delivery_ids: list[int]) -> None:
+    """Queues one task per delivery. With the broker down this gives up within about a second
+    instead of holding up the request that changed the ledger; the beat sweep sends later."""
+    from portal.celery import app
+
     from .tasks import deliver_webhook
 
-    for delivery_id in delivery_ids:
-        try:
-            deliver_webhook.delay(delivery_id)
-        except Exception:  # the broker is down: the beat sweep sends it later
-            logger.warning("webhook delivery %s not queued; the sweep retries", delivery_id)
+    try:
+        with app.connection_for_write(
+            connect_timeout=1,
+            transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        ) as connection:
+            for delivery_id in delivery_ids:
+                deliver_webhook.apply_async((delivery_id,), connection=connection, retry=False)
+    except Exception:
+        logger.warning("webhook deliveries %s not queued; the sweep retries", delivery_ids)
 
 
 # --- What events say -------------------------------------------------------------------------

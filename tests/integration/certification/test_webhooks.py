@@ -500,3 +500,45 @@ def test_the_sweep_resends_deliveries_whose_message_was_lost_but_not_those_in_fl
 def test_publishing_refuses_an_unknown_event_type(db):
     with pytest.raises(ValueError):
         webhook_event_publish(event_type="certification.teleported", key="x", data={})
+
+
+@pytest.fixture
+def broker_down():
+    """Celery publishing for real, to a broker address where nothing listens."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    def reset():
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    reset()
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    yield
+    reset()
+    app.conf.update(**previous)
+
+
+def test_a_broker_outage_neither_blocks_nor_loses_a_ledger_change(
+    certified, admin_user, receiver, broker_down, django_capture_on_commit_callbacks
+):
+    subscribe(receiver.url())
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        certification_suspend(
+            certification=certified["cert"], user=admin_user, reason_code="complaint"
+        )
+    assert time.monotonic() - started < 5
+    certified["cert"].refresh_from_db()
+    assert certified["cert"].status == CertificationStatus.SUSPENDED
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDeliveryStatus.PENDING
+    assert receiver.received() == []
+    # Once the broker is back, the sweep sends what could not be queued.
+    later = delivery.next_attempt_at + dt.timedelta(minutes=2)
+    assert webhook_deliveries_due(now=later) == [delivery.pk]
+    assert webhook_delivery_attempt(delivery_id=delivery.pk, now=later).status == "delivered"
+    assert len(receiver.received()) == 1
