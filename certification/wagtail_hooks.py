@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.http import Http404
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -21,7 +22,7 @@ from portal.selectors import staff_in_scope, user_roles
 
 from .models import Certification, Licence, LicenceType, Programme, Skill
 from .services import licence_verify
-from .webhooks_admin import WebhookGroup
+from .webhooks_admin import ReplayDeliveriesBulkAction, WebhookGroup
 
 
 def _sees_everyone(user) -> bool:
@@ -197,3 +198,4 @@ class CertificationGroup(SnippetViewSetGroup):
 
 # Webhook subscriptions and the delivery log (administrators only): certification/webhooks_admin.py
 register_snippet(WebhookGroup)
+hooks.register("register_bulk_action", ReplayDeliveriesBulkAction)

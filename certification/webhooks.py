@@ -476,24 +476,33 @@ def webhook_deliveries_due(*, now: dt.datetime | None = None, limit: int = 500) 
     )
 
 
-def webhook_delivery_replay(
-    *, delivery: WebhookDelivery, user: User | None, now: dt.datetime | None = None
-) -> WebhookDelivery:
-    """Queues a fresh round of attempts for a delivery (typically a failed one, after the
-    subscriber is fixed). The event and its id stay the same, so receivers that already
-    processed it can recognise it; the signature and timestamp are new. ``user`` needs the
-    ``replay_webhookdelivery`` permission (``None`` is the system)."""
+def webhook_deliveries_replay(
+    *, deliveries, user: User | None, now: dt.datetime | None = None
+) -> int:
+    """Queues a fresh round of attempts (``WEBHOOK_MAX_ATTEMPTS`` again) for each delivery,
+    typically failed ones once the subscriber is fixed; returns how many. The event and its id
+    stay the same, so receivers that already processed it recognise it; timestamp and signature
+    are new. ``user`` needs the ``replay_webhookdelivery`` permission (``None`` is the system)."""
     if user is not None and not user.has_perm("certification.replay_webhookdelivery"):
         raise PermissionDenied
     now = now or timezone.now()
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+    ids = [d.pk for d in deliveries]
+    replayed = WebhookDelivery.objects.filter(pk__in=ids).update(
         status=WebhookDeliveryStatus.PENDING,
         attempts=0,
         replays=F("replays") + 1,
         next_attempt_at=now,
         updated_at=now,
     )
+    transaction.on_commit(partial(_enqueue_deliveries, ids), robust=True)
+    logger.info("webhook deliveries %s replayed by %s", ids, user.pk if user else "system")
+    return replayed
+
+
+def webhook_delivery_replay(
+    *, delivery: WebhookDelivery, user: User | None, now: dt.datetime | None = None
+) -> WebhookDelivery:
+    """Replays one delivery (see :func:`webhook_deliveries_replay`); returns it refreshed."""
+    webhook_deliveries_replay(deliveries=[delivery], user=user, now=now)
     delivery.refresh_from_db()
-    transaction.on_commit(partial(_enqueue_deliveries, [delivery.pk]), robust=True)
-    logger.info("webhook delivery %s replayed by %s", delivery.pk, user.pk if user else "system")
     return delivery

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
@@ -16,6 +17,7 @@ from wagtail.admin.views.generic.base import BaseOperationView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -25,7 +27,7 @@ from .models import (
     WebhookSubscription,
     new_webhook_secret,
 )
-from .webhooks import webhook_body, webhook_delivery_replay
+from .webhooks import webhook_body, webhook_deliveries_replay, webhook_delivery_replay
 
 MIN_SECRET_LENGTH = 16
 
@@ -235,6 +237,32 @@ class WebhookDeliveryViewSet(SnippetViewSet):
             *super().get_urlpatterns(),
             path("replay/<int:pk>/", self.replay_view, name="replay"),
         ]
+
+
+class ReplayDeliveriesBulkAction(SnippetBulkAction):
+    """Replays the selected deliveries at once, e.g. every failure of a subscriber that was
+    down for a while (filter the log by subscription and status, select all, replay)."""
+
+    display_name = _("Replay")
+    action_type = "replay_webhook_deliveries"
+    aria_label = _("Replay the selected deliveries")
+    template_name = "certification/admin/confirm_bulk_replay.html"
+    action_priority = 10
+    models = [WebhookDelivery]
+
+    def check_perm(self, delivery):
+        return self.permission_policy.user_has_permission(self.request.user, "replay")
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        return webhook_deliveries_replay(deliveries=objects, user=user), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(count)d delivery was queued again.",
+            "%(count)d deliveries were queued again.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
 
 
 class WebhookGroup(SnippetViewSetGroup):

@@ -143,3 +143,36 @@ def test_a_manager_cannot_replay_a_delivery(client, certified, receiver):
     assert client.post(f"{DELIVERIES}replay/{delivery.pk}/").status_code in (302, 403)
     delivery.refresh_from_db()
     assert delivery.replays == 0
+
+
+def test_an_administrator_replays_every_failure_of_a_recovered_subscriber_at_once(
+    client, certified, admin_user, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    receiver.respond("/hook", status=503)
+    WebhookSubscription.objects.create(
+        name="派单系统", url=receiver.url(), event_types=["licence.expired"]
+    )
+    for n in range(3):
+        event = webhook_event_publish(event_type="licence.expired", key=f"bulk-{n}", data={})
+        webhook_delivery_attempt(delivery_id=event.deliveries.get().pk)
+    failed = list(WebhookDelivery.objects.filter(status=WebhookDeliveryStatus.FAILED))
+    assert len(failed) == 3
+
+    receiver.respond("/hook", status=200)
+    url = "/admin/bulk/certification/webhookdelivery/replay_webhook_deliveries/"
+    query = "?" + "&".join(f"id={d.pk}" for d in failed[:2])
+    client.force_login(certified["east_manager"].user)
+    assert client.post(url + query).status_code in (302, 403)
+    assert not WebhookDelivery.objects.filter(replays__gt=0).exists()
+
+    client.force_login(admin_user)
+    listing = client.get(DELIVERIES).content.decode()
+    assert "replay_webhook_deliveries" in listing  # offered in the bulk actions bar
+    confirm = client.get(url + query)
+    assert confirm.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url + query).status_code == 302
+    statuses = dict(WebhookDelivery.objects.values_list("pk", "status"))
+    assert [statuses[d.pk] for d in failed] == ["delivered", "delivered", "failed"]
+    assert len(receiver.received()) == 5
