@@ -542,3 +542,19 @@ def test_a_broker_outage_neither_blocks_nor_loses_a_ledger_change(
     assert webhook_deliveries_due(now=later) == [delivery.pk]
     assert webhook_delivery_attempt(delivery_id=delivery.pk, now=later).status == "delivered"
     assert len(receiver.received()) == 1
+
+
+def test_a_redirect_is_not_followed_and_a_paused_subscription_stops_its_retries(
+    certified, receiver
+):
+    receiver.respond("/moved", status=302)
+    subscription = subscribe(receiver.url("/moved"))
+    event = webhook_event_publish(event_type="licence.review_due", key="test:redirect", data={})
+    delivery = webhook_delivery_attempt(delivery_id=event.deliveries.get().pk)
+    assert (delivery.status, delivery.last_error) == ("retrying", "HTTP 302")
+
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(active=False)
+    delivery = webhook_delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    assert delivery.status == WebhookDeliveryStatus.FAILED
+    assert delivery.last_error == "subscription inactive"
+    assert len(receiver.received()) == 1
