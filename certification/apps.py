@@ -12,8 +12,10 @@ class CertificationConfig(AppConfig):
         from courses.signals import course_completed, quiz_attempt_graded
         from portal.permissions import register_role_permissions
         from portal.roles import Role
+        from portal.selectors import register_home_section_provider
 
         from .receivers import evaluate_after_course_completed, evaluate_after_quiz_graded
+        from .selectors import certifications_home_items
 
         quiz_attempt_graded.connect(
             evaluate_after_quiz_graded, dispatch_uid="certification.evaluate_after_quiz"
@@ -42,3 +44,4 @@ class CertificationConfig(AppConfig):
                 "certification.change_licence",
             ],
         )
+        register_home_section_provider("certifications", certifications_home_items)
