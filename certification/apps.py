@@ -42,6 +42,9 @@ class CertificationConfig(AppConfig):
                 "certification.view_licence",
                 "certification.add_licence",
                 "certification.change_licence",
+                "certification.view_verificationcard",
+                "certification.add_verificationcard",
+                "certification.change_verificationcard",
             ],
         )
         register_home_section_provider("certifications", certifications_home_items)

@@ -393,3 +393,39 @@ def test_a_programme_needing_a_signoff_says_a_manager_confirms_the_renewal(clien
     html = client.get(reverse("certification:mine")).content.decode()
     assert 'data-met="0"' in html
     assert "多联机调试" in html
+
+
+# --- Managers in the admin -------------------------------------------------------------------
+
+CARDS = "/admin/snippets/certification/verificationcard/"
+
+
+def test_a_manager_downloads_the_pdf_from_the_ledger_within_scope(client, with_pdf):
+    cert = with_pdf["cert"]
+    client.force_login(with_pdf["east_manager"].user)
+    html = client.get(f"/admin/snippets/certification/certification/inspect/{cert.pk}/")
+    assert reverse("certification:certificate_pdf", args=[cert.pk]) in html.content.decode()
+
+
+def test_a_manager_adds_a_photo_shown_on_the_public_page(client, public):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 80), "#3366aa").save(buffer, format="JPEG")
+    card = public["card"]
+    client.force_login(public["south_manager"].user)
+    assert client.get(f"{CARDS}edit/{card.pk}/").status_code == 404  # outside the scope
+    client.force_login(public["east_manager"].user)
+    response = client.post(
+        f"{CARDS}edit/{card.pk}/",
+        {"photo": SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    card.refresh_from_db()
+    assert card.photo and "me.jpg" not in card.photo.name  # a random, unguessable name
+    client.logout()
+    html = client.get(public["url"]).content.decode()
+    assert card.photo.url in html
