@@ -193,7 +193,7 @@ def certificate_document_ensure(*, certification_id: int) -> CertificateDocument
     with transaction.atomic():
         # Locks the ledger row so two workers never both render the same certificate.
         certification = (
-            Certification.objects.select_for_update()
+            Certification.objects.select_for_update(of=("self",))
             .filter(pk=certification_id)
             .select_related("skill", "user__staff_profile__outlet")
             .first()

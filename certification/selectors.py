@@ -143,7 +143,13 @@ class RenewalInfo:
 
     @property
     def automatic(self) -> bool:
-        return self.programme is not None and not self.programme.requires_signoff
+        """Renews by itself once every requirement is met (as ``programme_evidence`` decides:
+        never with a sign-off, never for a programme without requirements)."""
+        return (
+            self.programme is not None
+            and not self.programme.requires_signoff
+            and bool(self.requirements)
+        )
 
 
 @dataclass
