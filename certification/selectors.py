@@ -75,15 +75,17 @@ def skills_today_for(*, user: User, now: dt.datetime | None = None) -> list[Skil
         EligibilityCheck(profile.employee_no, code, level, now, now)
         for code, level in sorted(set(held))
     ]
-    best: dict[int, SkillToday] = {}
+    levels: dict[str, int] = {}
+    valid_until: dict[str, dt.datetime | None] = {}
     for result in eligibility_check_many(checks=checks):
-        if not result.eligible or result.certification is None:
-            continue
-        skill = result.certification.skill
-        current = best.get(skill.pk)
-        if current is None or result.check.level > current.level:
-            best[skill.pk] = SkillToday(skill, result.check.level, result.valid_until)
-    return sorted(best.values(), key=lambda s: s.skill.code)
+        if result.eligible:
+            code = result.check.skill_code
+            if result.check.level > levels.get(code, 0):
+                levels[code] = result.check.level
+                valid_until[code] = result.valid_until
+    skills = Skill.objects.in_bulk(list(levels), field_name="code") if levels else {}
+    best = [SkillToday(skills[code], level, valid_until[code]) for code, level in levels.items()]
+    return sorted(best, key=lambda s: s.skill.code)
 
 
 def technician_card_for(*, user: User, now: dt.datetime | None = None) -> TechnicianCard:

@@ -429,3 +429,21 @@ def test_a_manager_adds_a_photo_shown_on_the_public_page(client, public):
     client.logout()
     html = client.get(public["url"]).content.decode()
     assert card.photo.url in html
+
+
+def test_the_public_page_costs_the_same_queries_for_one_skill_or_many(client, public):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(public["url"]).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n, code in enumerate(["AC-REPAIR", "AC-CLEAN", "AC-INVERTER-DIAG"], start=1):
+        programme = make_programme(make_skill(code, name=f"技能{n}"), level=n)
+        make_certification(public["tech"].user, programme, issued_at=timezone.now() - 10 * DAY)
+    html = client.get(public["url"]).content.decode()
+    assert html.count('data-testid="skill"') == 4
+    assert queries() == one
