@@ -5,6 +5,7 @@ and stored unchanged: a renewal is a new certification and gets a new document. 
 drawn with ReportLab's built-in CID font ``STSong-Light`` (Adobe's Simplified Chinese font
 that every PDF reader carries), so no font file ships with the portal."""
 
+import functools
 import hashlib
 import io
 import logging
@@ -55,6 +56,7 @@ def certificate_verification_path(certification: Certification) -> str:
     return reverse("certification:verify_certificate", args=[certification.verification_code])
 
 
+@functools.lru_cache(maxsize=512)
 def qr_svg(data: str, *, scale: int = 4) -> str:
     """An inline ``<svg>`` QR code (medium error correction: survives a scuffed print)."""
     return segno.make(data, error="m").svg_inline(scale=scale, border=2, title="QR")

@@ -447,3 +447,11 @@ def test_the_public_page_costs_the_same_queries_for_one_skill_or_many(client, pu
     html = client.get(public["url"]).content.decode()
     assert html.count('data-testid="skill"') == 4
     assert queries() == one
+
+
+def test_a_person_who_left_shows_as_such_with_no_skills(client, public):
+    public["tech"].active = False
+    public["tech"].save()
+    html = client.get(public["url"]).content.decode()
+    assert 'data-testid="inactive"' in html
+    assert 'data-testid="skill"' not in html
