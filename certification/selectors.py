@@ -92,7 +92,8 @@ def technician_card_for(*, user: User, now: dt.datetime | None = None) -> Techni
     profile = StaffProfile.objects.select_related("outlet").filter(user=user).first()
     card = VerificationCard.objects.filter(user=user).first()
     return TechnicianCard(
-        name=profile.name if profile else user.get_full_name() or user.get_username(),
+        # Never the login name: it is the employee number.
+        name=profile.name if profile else user.get_full_name(),
         outlet_name=profile.outlet.name if profile and profile.outlet_id else "",
         photo_url=card.photo.url if card and card.photo else "",
         active=bool(profile and profile.active and user.is_active),
