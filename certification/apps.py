@@ -12,8 +12,10 @@ class CertificationConfig(AppConfig):
         from courses.signals import course_completed, quiz_attempt_graded
         from portal.permissions import register_role_permissions
         from portal.roles import Role
+        from portal.selectors import register_home_section_provider
 
         from .receivers import evaluate_after_course_completed, evaluate_after_quiz_graded
+        from .selectors import certifications_home_items
 
         quiz_attempt_graded.connect(
             evaluate_after_quiz_graded, dispatch_uid="certification.evaluate_after_quiz"
@@ -41,8 +43,12 @@ class CertificationConfig(AppConfig):
                 "certification.view_licence",
                 "certification.add_licence",
                 "certification.change_licence",
+                "certification.view_verificationcard",
+                "certification.add_verificationcard",
+                "certification.change_verificationcard",
             ],
         )
+        register_home_section_provider("certifications", certifications_home_items)
 
     def _connect_webhooks(self):
         # Every writer of the ledger creates CertificationEvent rows: publishing from their

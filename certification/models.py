@@ -461,3 +461,75 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type} → {self.subscription} · {self.get_status_display()}"
+
+
+def _photo_path(instance, filename: str) -> str:
+    # A random name: the photo is public on the verification page, the rest of media is not.
+    return f"verification/photos/{secrets.token_urlsafe(12)}.jpg"
+
+
+class VerificationCard(models.Model):
+    """A technician's public verification page, reached by an unguessable code (shown as a
+    QR): customers and auditors see who the person is and what they may do today.
+
+    Created the first time it is needed (first certificate, or the technician opening their
+    certifications); the code never changes, so printed QR codes keep working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="verification_card",
+    )
+    code = models.CharField(
+        _("verification code"),
+        max_length=32,
+        unique=True,
+        default=new_verification_code,
+        editable=False,
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=_photo_path,
+        blank=True,
+        help_text=_("Optional. A head-and-shoulders photo shown on the public page."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user"]
+        verbose_name = _("verification page")
+        verbose_name_plural = _("verification pages")
+
+    def __str__(self):
+        return str(self.user)
+
+
+def _certificate_path(instance, filename: str) -> str:
+    # Never under a guessable name: certificates are downloaded through a view that checks
+    # who asks, and media may be served as plain files.
+    return f"certificates/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}.pdf"
+
+
+class CertificateDocument(models.Model):
+    """The PDF certificate of one certification, generated once at issue and kept unchanged.
+
+    A renewal is a new certification and so a new document; ``sha256`` lets anyone check the
+    stored file is the one generated."""
+
+    certification = models.OneToOneField(
+        Certification,
+        verbose_name=_("certification"),
+        on_delete=models.PROTECT,
+        related_name="document",
+    )
+    file = models.FileField(_("file"), upload_to=_certificate_path, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    generated_at = models.DateTimeField(_("generated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("certificate document")
+        verbose_name_plural = _("certificate documents")
+
+    def __str__(self):
+        return str(self.certification)

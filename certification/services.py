@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
@@ -22,6 +24,7 @@ from .actions import (
     SuspendCertificationAction,
 )
 from .actions.base import user_may_manage
+from .certificates import certificate_document_enqueue
 from .exceptions import CertificationPermissionDenied
 from .models import (
     Certification,
@@ -41,16 +44,31 @@ def _evidence_digest(evidence: dict) -> str:
     return hashlib.sha256(json.dumps(evidence, sort_keys=True).encode()).hexdigest()
 
 
-def programme_evidence(
+@dataclass(frozen=True)
+class RequirementStatus:
+    """One requirement of a programme and whether the person meets it at a moment.
+
+    ``kind`` is ``quiz``, ``course`` or ``signoff``; ``evidence`` is what meets it (the attempt
+    or the completed course), ``None`` while unmet."""
+
+    kind: str
+    object_id: int | None
+    title: str
+    met: bool
+    evidence: dict | None = None
+    min_score: Decimal | None = None
+    within_months: int | None = None
+
+
+def programme_requirements(
     *, user: User, programme: Programme, now: dt.datetime, since: dt.datetime | None = None
-) -> dict | None:
-    """The evidence that ``user`` meets ``programme`` at ``now``, or ``None`` when a requirement
-    is missing. Quizzes count the latest graded attempt that reached the minimum score within
-    the programme's months (and after ``since``, for renewals); courses count when completed."""
-    if programme.requires_signoff:
-        return None
-    attempts = []
-    for requirement in programme.quizzes.all():
+) -> list[RequirementStatus]:
+    """Each requirement of ``programme`` and whether ``user`` meets it at ``now``. Quizzes count
+    the latest graded attempt that reached the minimum score within the programme's months
+    (and after ``since``, for renewals); courses count when completed. A practical sign-off is
+    listed unmet: it is recorded by an assessor, never found here."""
+    statuses = []
+    for requirement in programme.quizzes.select_related("quiz"):
         cutoff = now - relativedelta(months=requirement.within_months)
         if since is not None:
             cutoff = max(cutoff, since)
@@ -67,24 +85,55 @@ def programme_evidence(
             .order_by("-graded_at", "-pk")
             .first()
         )
-        if attempt is None:
-            return None
-        attempts.append(
-            {"id": attempt.pk, "quiz": requirement.quiz_id, "score": str(attempt.score)}
+        statuses.append(
+            RequirementStatus(
+                kind="quiz",
+                object_id=requirement.quiz_id,
+                title=requirement.quiz.title,
+                met=attempt is not None,
+                evidence=None
+                if attempt is None
+                else {"id": attempt.pk, "quiz": requirement.quiz_id, "score": str(attempt.score)},
+                min_score=requirement.min_score,
+                within_months=requirement.within_months,
+            )
         )
-    courses = []
-    required = list(programme.required_courses.values_list("pk", flat=True))
+    required = {c.pk: c for c in programme.required_courses.all()}
+    completed = {}
     if required:
         completed = dict(
             Enrolment.objects.filter(
-                user=user, course_id__in=required, completed_at__isnull=False
+                user=user, course_id__in=list(required), completed_at__isnull=False
             ).values_list("course_id", "completed_revision_id")
         )
-        if set(required) - set(completed):
-            return None
-        courses = [{"id": pk, "revision": completed[pk]} for pk in sorted(required)]
-    if not attempts and not courses:
-        return None  # a programme without requirements certifies nobody automatically
+    for pk in sorted(required):
+        statuses.append(
+            RequirementStatus(
+                kind="course",
+                object_id=pk,
+                title=required[pk].title,
+                met=pk in completed,
+                evidence={"id": pk, "revision": completed[pk]} if pk in completed else None,
+            )
+        )
+    if programme.requires_signoff:
+        statuses.append(RequirementStatus(kind="signoff", object_id=None, title="", met=False))
+    return statuses
+
+
+def programme_evidence(
+    *, user: User, programme: Programme, now: dt.datetime, since: dt.datetime | None = None
+) -> dict | None:
+    """The evidence that ``user`` meets ``programme`` at ``now``, or ``None`` when a requirement
+    is missing (see ``programme_requirements``). A programme needing a sign-off or without any
+    requirement is never met automatically."""
+    if programme.requires_signoff:
+        return None
+    statuses = programme_requirements(user=user, programme=programme, now=now, since=since)
+    if not statuses or not all(s.met for s in statuses):
+        return None
+    attempts = [s.evidence for s in statuses if s.kind == "quiz"]
+    courses = [s.evidence for s in statuses if s.kind == "course"]
     return {"attempts": sorted(attempts, key=lambda a: a["quiz"]), "courses": courses}
 
 
@@ -152,6 +201,7 @@ def programme_evaluate(
             kind=CertificationEvent.Kind.RENEWED if renewing else CertificationEvent.Kind.ISSUED,
             at=now,
         )
+        certificate_document_enqueue(certification=certification)
         # Whatever this issue replaces (the renewed record, a lower level) is superseded.
         for old in current:
             if old.level <= programme.level and old.status == CertificationStatus.ACTIVE:
@@ -240,6 +290,7 @@ def certification_record(
             at=issued_at,
             reason_text=reason_text,
         )
+        certificate_document_enqueue(certification=certification)
     return certification
 
 

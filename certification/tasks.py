@@ -74,3 +74,22 @@ def publish_licence_webhooks() -> int:
     from .webhooks import licences_webhook_scan
 
     return licences_webhook_scan()
+
+
+@shared_task(
+    name="certification.generate_certificate",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def generate_certificate(certification_id: int) -> int | None:
+    """Renders and stores the PDF certificate of a newly issued certification; returns the
+    document id. Idempotent: a certificate that has its PDF keeps it unchanged. Storage errors
+    (a shared media volume or object store briefly away) are retried with backoff."""
+    from .certificates import certificate_document_ensure
+
+    document = certificate_document_ensure(certification_id=certification_id)
+    return document.pk if document is not None else None

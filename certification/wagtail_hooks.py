@@ -7,7 +7,8 @@ answers 404, from lists and typed URLs alike."""
 from django import forms
 from django.contrib.auth.models import User
 from django.http import Http404
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -20,7 +21,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from portal.roles import Role
 from portal.selectors import staff_in_scope, user_roles
 
-from .models import Certification, Licence, LicenceType, Programme, Skill
+from .models import Certification, Licence, LicenceType, Programme, Skill, VerificationCard
 from .services import licence_verify
 from .webhooks_admin import ReplayDeliveriesBulkAction, WebhookGroup
 
@@ -76,6 +77,12 @@ class CertificationInspectView(_scoped(snippet_views.InspectView)):
         events = self.object.events.select_related("actor")
         return format_html_join("", "<p>{}</p>", ((str(e),) for e in events)) or "-"
 
+    def get_document_display_value(self):
+        if not hasattr(self.object, "document"):
+            return _("Being prepared")
+        url = reverse("certification:certificate_pdf", args=[self.object.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the certificate (PDF)"))
+
 
 class SkillViewSet(SnippetViewSet):
     model = Skill
@@ -123,6 +130,7 @@ class CertificationViewSet(SnippetViewSet):
         "evidence",
         "superseded_by",
         "events",
+        "document",
     ]
 
 
@@ -182,6 +190,35 @@ class LicenceViewSet(SnippetViewSet):
         return LicenceForm
 
 
+class VerificationCardForm(WagtailAdminModelForm):
+    """The photo on a technician's public verification page; the code is never edited."""
+
+    class Meta:
+        model = VerificationCard
+        fields = ["user", "photo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            self.fields["user"].queryset = _people_in_scope(self.for_user)
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+
+
+class VerificationCardViewSet(SnippetViewSet):
+    model = VerificationCard
+    icon = "user"
+    form_class = VerificationCardForm
+    list_display = ["user", "created_at"]
+    copy_view_enabled = False
+    index_view_class = _scoped(snippet_views.IndexView)
+    edit_view_class = _scoped(snippet_views.EditView)
+    delete_view_class = _scoped(snippet_views.DeleteView)
+
+    def get_form_class(self, for_update=False):
+        return VerificationCardForm
+
+
 @register_snippet
 class CertificationGroup(SnippetViewSetGroup):
     menu_label = _("Certification")
@@ -190,6 +227,7 @@ class CertificationGroup(SnippetViewSetGroup):
     items = (
         CertificationViewSet,
         LicenceViewSet,
+        VerificationCardViewSet,
         SkillViewSet,
         ProgrammeViewSet,
         LicenceTypeViewSet,

@@ -16,7 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-"))
-MEDIA_ROOT = DATA_DIR / "media"
+# The real worker of the ``services`` tests writes uploads where this process reads them.
+MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", DATA_DIR / "media"))
 SEARCH_INDEX_DIR = Path(os.environ.get("PORTAL_SEARCH_INDEX_DIR", DATA_DIR / "search-index"))
 WAGTAILSEARCH_BACKENDS = {
     "default": {

@@ -105,6 +105,8 @@ def celery_worker(django_db_setup, django_db_blocker):
             "CELERY_BROKER_URL": os.environ["TEST_BROKER_URL"],
             # The worker writes the same on-disk search index this process reads.
             "PORTAL_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+            # ...and the same media (generated certificates, uploads).
+            "PORTAL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             # A killed worker's message comes back after this many seconds (Redis).
             "CELERY_VISIBILITY_TIMEOUT": "5",
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
