@@ -13,13 +13,25 @@ class CertificationConfig(AppConfig):
         from portal.permissions import register_role_permissions
         from portal.roles import Role
 
-        from .receivers import evaluate_after_course_completed, evaluate_after_quiz_graded
+        from .receivers import (
+            check_corrective_training,
+            evaluate_after_course_completed,
+            evaluate_after_quiz_graded,
+        )
 
         quiz_attempt_graded.connect(
             evaluate_after_quiz_graded, dispatch_uid="certification.evaluate_after_quiz"
         )
         course_completed.connect(
             evaluate_after_course_completed, dispatch_uid="certification.evaluate_after_course"
+        )
+        course_completed.connect(
+            check_corrective_training, dispatch_uid="certification.check_corrective_training"
+        )
+        # Trainers are the assessors of practical sign-offs; others get the permission by hand.
+        register_role_permissions(
+            Role.TRAINER,
+            ["certification.add_practicalsignoff", "certification.view_practicalsignoff"],
         )
         catalogue = ("skill", "licencetype", "programme")
         register_role_permissions(

@@ -46,9 +46,13 @@ def programme_evidence(
 ) -> dict | None:
     """The evidence that ``user`` meets ``programme`` at ``now``, or ``None`` when a requirement
     is missing. Quizzes count the latest graded attempt that reached the minimum score within
-    the programme's months (and after ``since``, for renewals); courses count when completed."""
+    the programme's months (and after ``since``, for renewals); courses count when completed;
+    a programme requiring a practical sign-off counts the latest passing one within its months."""
+    signoff = None
     if programme.requires_signoff:
-        return None
+        signoff = _latest_passing_signoff(user=user, programme=programme, now=now, since=since)
+        if signoff is None:
+            return None
     attempts = []
     for requirement in programme.quizzes.all():
         cutoff = now - relativedelta(months=requirement.within_months)
@@ -83,9 +87,35 @@ def programme_evidence(
         if set(required) - set(completed):
             return None
         courses = [{"id": pk, "revision": completed[pk]} for pk in sorted(required)]
-    if not attempts and not courses:
+    if not attempts and not courses and signoff is None:
         return None  # a programme without requirements certifies nobody automatically
-    return {"attempts": sorted(attempts, key=lambda a: a["quiz"]), "courses": courses}
+    evidence = {"attempts": sorted(attempts, key=lambda a: a["quiz"]), "courses": courses}
+    if signoff is not None:
+        evidence["signoff"] = {
+            "id": signoff.pk,
+            "assessor": signoff.assessor_id,
+            "at": signoff.assessed_at.isoformat(),
+        }
+    return evidence
+
+
+def _latest_passing_signoff(*, user: User, programme: Programme, now, since):
+    from .models import PracticalSignoff
+
+    cutoff = now - relativedelta(months=programme.signoff_within_months)
+    if since is not None:
+        cutoff = max(cutoff, since)
+    return (
+        PracticalSignoff.objects.filter(
+            user=user,
+            programme=programme,
+            result=PracticalSignoff.Result.PASSED,
+            assessed_at__gte=cutoff,
+            assessed_at__lte=now,
+        )
+        .order_by("-assessed_at", "-pk")
+        .first()
+    )
 
 
 def programme_evaluate(
@@ -282,8 +312,14 @@ def certifications_suspend_all(
 def certification_expire_due(*, now: dt.datetime | None = None) -> int:
     """Marks expired every active certification whose validity and grace have run out, with an
     ``expired`` event; returns how many. Running it again expires nothing twice."""
+    return len(certifications_expire_due(now=now))
+
+
+def certifications_expire_due(*, now: dt.datetime | None = None) -> list[int]:
+    """As ``certification_expire_due``, returning the ids of the certifications this run
+    expired (for the nightly report and its webhooks)."""
     now = now or timezone.now()
-    expired = 0
+    expired = []
     candidates = Certification.objects.filter(
         status=CertificationStatus.ACTIVE, expires_at__lte=now
     ).only("pk", "expires_at", "grace_days")
@@ -298,7 +334,7 @@ def certification_expire_due(*, now: dt.datetime | None = None) -> int:
                 CertificationEvent.objects.create(
                     certification_id=certification.pk, kind=CertificationEvent.Kind.EXPIRED, at=now
                 )
-                expired += 1
+                expired.append(certification.pk)
     return expired
 
 
