@@ -46,9 +46,10 @@ class SuspendForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reason_code") == CertificationEvent.Reason.OTHER and not (
-            cleaned.get("reason_text") or ""
-        ).strip():
+        if (
+            cleaned.get("reason_code") == CertificationEvent.Reason.OTHER
+            and not (cleaned.get("reason_text") or "").strip()
+        ):
             self.add_error("reason_text", _("Give a reason."))
         return cleaned
 

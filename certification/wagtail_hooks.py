@@ -192,3 +192,7 @@ class CertificationGroup(SnippetViewSetGroup):
         ProgrammeViewSet,
         LicenceTypeViewSet,
     )
+
+
+# Practical sign-offs for assessors register their own admin views.
+from . import signoff_admin  # noqa: E402, F401
