@@ -24,7 +24,7 @@ class SuspendForm(forms.Form):
         label=_("Details"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the reason is \u201cother\u201d."),
+        help_text=_("Required when the reason is Other."),
     )
     corrective_path = forms.ModelChoiceField(
         label=_("Corrective learning path"),

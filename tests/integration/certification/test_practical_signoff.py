@@ -129,7 +129,7 @@ def test_a_failed_or_stale_signoff_is_no_evidence(two_regions, practical, traine
         (CHECKLIST[:3], "passed", "", "电气接线"),
         (["焊接质量"], "failed", "x", "焊接质量"),
         (CHECKLIST, "failed", "", "备注"),
-        (CHECKLIST, "maybe", "", "通过"),
+        (CHECKLIST, "maybe", "", "合格"),
     ],
     ids=["pass_needs_every_item", "unknown_item", "fail_needs_notes", "unknown_result"],
 )
