@@ -18,7 +18,7 @@ def _reason_choices():
 
 
 class SuspendForm(forms.Form):
-    skill = forms.ChoiceField(label=_("Suspend"))
+    skill = forms.ChoiceField(label=_("Skills to suspend"))
     reason_code = forms.ChoiceField(label=_("Reason"))
     reason_text = forms.CharField(
         label=_("Details"),
