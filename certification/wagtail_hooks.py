@@ -168,7 +168,15 @@ class LicenceViewSet(SnippetViewSet):
     model = Licence
     icon = "doc-full"
     form_class = LicenceForm
-    list_display = ["user", "licence_type", "number", "expires_on", "next_review_on", "verified_at"]
+    list_display = [
+        "user",
+        "licence_type",
+        "number",
+        "expires_on",
+        "next_review_on",
+        "verified_at",
+        "voided_on",
+    ]
     list_filter = ["licence_type"]
     search_fields = ["number"]
     copy_view_enabled = False
