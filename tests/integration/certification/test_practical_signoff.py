@@ -248,3 +248,12 @@ def test_a_granted_manager_sees_only_their_technicians_in_the_form(client, two_r
     )
     assert response.status_code == 200
     assert not PracticalSignoff.objects.exists()
+
+
+def test_trainers_set_the_checklist_and_paths_on_the_programme_form(client, practical, trainer):
+    client.force_login(trainer)
+    page = client.get(f"/admin/snippets/certification/programme/edit/{practical.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for label in ("实操考核项目", "默认整改学习路径", "续证学习路径", "扩口质量"):
+        assert label in text
