@@ -127,7 +127,9 @@ def _active_people(queryset):
 
 
 def _announce_expired_certifications(ids: list[int], notifier: _Notifier) -> None:
-    for cert in Certification.objects.filter(pk__in=ids).select_related("user", "skill"):
+    for cert in Certification.objects.filter(pk__in=ids).select_related(
+        "user__staff_profile__outlet", "skill"
+    ):
         params = {
             "skill": cert.skill.name,
             "level": cert.get_level_display(),
@@ -151,7 +153,7 @@ def licences_void_overdue(*, today: dt.date, notifier: _Notifier | None = None) 
     voided = []
     for licence in Licence.objects.filter(
         voided_on__isnull=True, next_review_on__lt=today
-    ).select_related("user", "licence_type"):
+    ).select_related("user__staff_profile__outlet", "licence_type"):
         moved = Licence.objects.filter(pk=licence.pk, voided_on__isnull=True).update(
             voided_on=licence.next_review_on + dt.timedelta(days=1)
         )
@@ -191,7 +193,7 @@ def _announce_expired_licences(today: dt.date, notifier: _Notifier) -> list[int]
     expired = list(
         _active_people(
             Licence.objects.filter(expires_on__lt=today, expires_on__gte=since)
-        ).select_related("user", "licence_type")
+        ).select_related("user__staff_profile__outlet", "licence_type")
     )
     held = _licences_by_holder({lic.user_id for lic in expired})
     announced = []
@@ -229,7 +231,7 @@ def _remind_certifications(now: dt.datetime, today: dt.date, notifier: _Notifier
             Certification.objects.filter(
                 status=CertificationStatus.ACTIVE, expires_at__gt=now, expires_at__lte=horizon
             )
-        ).select_related("user", "skill")
+        ).select_related("user__staff_profile__outlet", "skill")
     )
     # A certification another current one covers (same skill, level as high, later expiry)
     # needs no reminder.
@@ -274,7 +276,7 @@ def _remind_licences(today: dt.date, notifier: _Notifier) -> list[int]:
             Licence.objects.filter(verified_at__isnull=False, expires_on__gte=today).filter(
                 models_q_expiring_or_review(today, horizon)
             )
-        ).select_related("user", "licence_type")
+        ).select_related("user__staff_profile__outlet", "licence_type")
     )
     held = _licences_by_holder({lic.user_id for lic in licences})
     review_due = []
@@ -329,7 +331,7 @@ def renewals_open(*, now: dt.datetime, notifier: _Notifier) -> list[int]:
     opened = []
     candidates = _active_people(
         Certification.objects.filter(status=CertificationStatus.ACTIVE, expires_at__gt=now)
-    ).select_related("user", "skill", "programme")
+    ).select_related("user__staff_profile__outlet", "skill", "programme")
     for cert in candidates.iterator():
         # The window of the programme it was issued under, as programme_evaluate renews.
         if cert.expires_at - dt.timedelta(days=cert.programme.renewal_window_days) > now:
