@@ -61,7 +61,7 @@ def certification_nightly_run(*, now: dt.datetime | None = None) -> NightlyRepor
     today = timezone.localdate(now)
     report = NightlyReport()
     with translation.override(settings.LANGUAGE_CODE):
-        notifier = _Notifier(report)
+        notifier = _Notifier(report, now)
         report.expired_certification_ids = certifications_expire_due(now=now)
         _announce_expired_certifications(report.expired_certification_ids, notifier)
         report.voided_licence_ids = licences_void_overdue(today=today, notifier=notifier)
@@ -79,9 +79,29 @@ class _Notifier:
     """Sends keyed notifications to a person and, optionally, their outlet's managers;
     counts what was actually sent."""
 
-    def __init__(self, report: NightlyReport):
+    # Keys sent within this many days are loaded up front, so a repeated run skips them
+    # without a query each; older keys still meet the unique constraint in notification_send.
+    KNOWN_KEYS_DAYS = 400
+
+    def __init__(self, report: NightlyReport, now: dt.datetime):
         self.report = report
         self._managers: dict[int, list[User]] = {}
+        self.known = set(
+            Notification.objects.filter(
+                created_at__gte=now - dt.timedelta(days=self.KNOWN_KEYS_DAYS)
+            ).values_list("user_id", "key")
+        )
+
+    def already(self, person: User, key: str) -> bool:
+        return (person.pk, key) in self.known
+
+    def _send(self, *, user: User, key: str, **message) -> bool:
+        if (user.pk, key) in self.known:
+            return False
+        sent = notification_send(user=user, key=key, **message) is not None
+        self.known.add((user.pk, key))
+        self.report.notifications_sent += sent
+        return sent
 
     def managers(self, person: User) -> list[User]:
         profile = staff_profile_for(user=person)
@@ -105,16 +125,11 @@ class _Notifier:
     ) -> bool:
         """Notifies the person under ``key`` and, with ``manager_title``, each manager under
         ``key:<person id>``. True when the person was notified now (not before)."""
-        sent = notification_send(user=person, key=key, title=title, body=body, url=url)
-        self.report.notifications_sent += bool(sent)
+        sent = self._send(user=person, key=key, title=title, body=body, url=url)
         if manager_title:
             for manager in self.managers(person):
-                self.report.notifications_sent += bool(
-                    notification_send(
-                        user=manager, key=f"{key}:{person.pk}", title=manager_title, body=body
-                    )
-                )
-        return sent is not None
+                self._send(user=manager, key=f"{key}:{person.pk}", title=manager_title, body=body)
+        return sent
 
 
 def _name(person: User) -> str:
@@ -337,7 +352,9 @@ def renewals_open(*, now: dt.datetime, notifier: _Notifier) -> list[int]:
         if cert.expires_at - dt.timedelta(days=cert.programme.renewal_window_days) > now:
             continue
         key = f"renewal-open:{cert.pk}"
-        if Notification.objects.filter(user=cert.user, key=key).exists():
+        if notifier.already(cert.user, key) or (
+            Notification.objects.filter(user=cert.user, key=key).exists()
+        ):
             continue
         programme = programme_current_for(certification=cert)
         expires = timezone.localdate(cert.expires_at)
