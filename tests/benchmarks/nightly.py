@@ -99,11 +99,11 @@ def bench_nightly() -> dict:
     for _ in range(2):
         queries = []
 
-        def count(execute, sql, params, many, context, queries=queries):
+        def counted(execute, sql, params, many, context, queries=queries):
             queries.append(1)
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(counted):
             started = time.perf_counter()
             report = certification_nightly_run()
             seconds = time.perf_counter() - started
