@@ -14,7 +14,11 @@ class CertificationConfig(AppConfig):
         from portal.roles import Role
         from portal.selectors import register_home_section_provider
 
-        from .receivers import evaluate_after_course_completed, evaluate_after_quiz_graded
+        from .receivers import (
+            check_corrective_training,
+            evaluate_after_course_completed,
+            evaluate_after_quiz_graded,
+        )
         from .selectors import certifications_home_items
 
         quiz_attempt_graded.connect(
@@ -24,6 +28,15 @@ class CertificationConfig(AppConfig):
             evaluate_after_course_completed, dispatch_uid="certification.evaluate_after_course"
         )
         self._connect_webhooks()
+
+        course_completed.connect(
+            check_corrective_training, dispatch_uid="certification.check_corrective_training"
+        )
+        # Trainers are the assessors of practical sign-offs; others get the permission by hand.
+        register_role_permissions(
+            Role.TRAINER,
+            ["certification.add_practicalsignoff", "certification.view_practicalsignoff"],
+        )
         catalogue = ("skill", "licencetype", "programme")
         register_role_permissions(
             Role.TRAINER,

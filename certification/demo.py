@@ -16,7 +16,6 @@ from courses.demo_quiz import EXAM_TITLE
 from courses.models import CoursePage, Quiz
 from portal.models import ProductLine
 
-from .actions import SuspendCertificationAction
 from .models import (
     Certification,
     CertificationStatus,
@@ -95,6 +94,8 @@ def _ensure_catalogue() -> dict[str, Programme]:
             ProgrammeQuiz.objects.get_or_create(
                 programme=programme, quiz=exam, defaults={"min_score": 80, "within_months": 12}
             )
+        if signoff and not programme.signoff_checklist:
+            Programme.objects.filter(pk=programme.pk).update(signoff_checklist=VRF_CHECKLIST)
         programmes[code] = programme
     return programmes
 
@@ -140,6 +141,7 @@ def _record(employee_no, programme, *, issued_at, tag) -> Certification | None:
 def _ensure_history(programmes: dict[str, Programme], now: dt.datetime) -> None:
     install = programmes["AC-SPLIT-INSTALL"]
     diag = programmes["AC-INVERTER-DIAG"]
+    _ensure_corrective_path(diag)
     gas = programmes["GAS-WH-REPAIR"]
     # J3001: certified since three years ago, renewed a year ago.
     first = _record("J3001", install, issued_at=now - relativedelta(years=3), tag="J3001-1")
@@ -154,13 +156,60 @@ def _ensure_history(programmes: dict[str, Programme], now: dt.datetime) -> None:
     suspended = _record("J3006", diag, issued_at=now - relativedelta(months=6), tag="J3006-1")
     never_suspended = suspended and not suspended.events.filter(kind="suspended").exists()
     if never_suspended and suspended.status == CertificationStatus.ACTIVE:
-        SuspendCertificationAction(
-            suspended,
-            user=_user("M2002"),
-            reason_code="complaint",
-            reason_text="演示数据：客户投诉外机噪音，待整改培训",
-        ).execute(skip_permission_checks=True)
+        _suspend_with_corrective_path(suspended, diag)
     certification_expire_due(now=now)
+
+
+# A complaint-driven corrective path and the practical checklist of the commissioning programme.
+CORRECTIVE_PATH = "投诉整改培训（变频空调）"
+CORRECTIVE_COURSES = ("customer-communication", "inverter-ac-diagnostics")
+VRF_CHECKLIST = "真空度检测\n保压测试\n扩口质量\n冷媒追加量核对\n通讯线与电源线接线"
+
+
+def _ensure_corrective_path(programme: Programme):
+    from courses.models import LearningPath, LearningPathItem
+
+    courses = [CoursePage.objects.filter(slug=slug).first() for slug in CORRECTIVE_COURSES]
+    if not all(courses):
+        return None  # the learning demo is not loaded
+    path = LearningPath.objects.filter(title=CORRECTIVE_PATH).first()
+    if path is None:
+        path = LearningPath(
+            title=CORRECTIVE_PATH,
+            description="因客户投诉被暂停认证的工程师须完成：沟通规范复训与变频故障诊断复训。",
+        )
+        path.items = [LearningPathItem(course=c, sort_order=i) for i, c in enumerate(courses)]
+        path.save()
+    if programme.corrective_path_id is None:
+        Programme.objects.filter(pk=programme.pk).update(corrective_path=path)
+        programme.corrective_path = path
+    return path
+
+
+def _suspend_with_corrective_path(certification: Certification, programme: Programme) -> None:
+    from portal.exceptions import PortalError
+
+    from .actions.suspension import OpenSuspensionAction
+
+    reason = "演示数据：客户投诉外机噪音，待整改培训"
+    path = _ensure_corrective_path(programme)
+    try:
+        OpenSuspensionAction(
+            certification.user,
+            user=_user("M2002"),
+            skill=certification.skill,
+            reason_code="complaint",
+            reason_text=reason,
+            corrective_path=path,
+        ).execute(skip_permission_checks=True)
+    except PortalError:  # the technician already took the path: suspend without one
+        OpenSuspensionAction(
+            certification.user,
+            user=_user("M2002"),
+            skill=certification.skill,
+            reason_code="complaint",
+            reason_text=reason,
+        ).execute(skip_permission_checks=True)
 
 
 @transaction.atomic

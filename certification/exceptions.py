@@ -27,3 +27,17 @@ class ReasonRequired(PortalError):
 class UnknownSkill(PortalError):
     code = "unknown_skill"
     default_message = _("No skill has this code.")
+
+
+class SignoffRefused(PortalError):
+    """A practical sign-off cannot be recorded as given (wrong programme, checklist, result)."""
+
+    code = "signoff_refused"
+    default_message = _("The practical sign-off cannot be recorded.")
+
+
+class SuspensionRefused(PortalError):
+    """A suspension, reinstatement approval or revocation cannot be made as asked."""
+
+    code = "suspension_refused"
+    default_message = _("This change cannot be made to the suspension.")

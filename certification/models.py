@@ -89,7 +89,35 @@ class Programme(ClusterableModel):
     requires_signoff = models.BooleanField(
         _("requires a practical sign-off"),
         default=False,
-        help_text=_("Programmes needing a sign-off are never issued automatically."),
+        help_text=_("An assessor must record a passing practical sign-off before issue."),
+    )
+    signoff_checklist = models.TextField(
+        _("practical checklist"),
+        blank=True,
+        help_text=_("One item per line, e.g. 真空度检测, 保压测试, 扩口质量."),
+    )
+    signoff_within_months = models.PositiveSmallIntegerField(
+        _("sign-off counts for (months)"), default=12, validators=[MinValueValidator(1)]
+    )
+    corrective_path = models.ForeignKey(
+        "courses.LearningPath",
+        verbose_name=_("default corrective path"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Assigned when a certification is suspended, unless the manager picks another."
+        ),
+    )
+    renewal_path = models.ForeignKey(
+        "courses.LearningPath",
+        verbose_name=_("renewal path"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Assigned to holders when their renewal window opens."),
     )
     validity_months = models.PositiveSmallIntegerField(_("valid for (months)"), default=24)
     renewal_window_days = models.PositiveSmallIntegerField(
@@ -106,9 +134,13 @@ class Programme(ClusterableModel):
         FieldPanel("required_courses"),
         InlinePanel("quizzes", label=_("required quizzes")),
         FieldPanel("requires_signoff"),
+        FieldPanel("signoff_checklist"),
+        FieldPanel("signoff_within_months"),
         FieldPanel("validity_months"),
         FieldPanel("renewal_window_days"),
         FieldPanel("grace_days"),
+        FieldPanel("renewal_path"),
+        FieldPanel("corrective_path"),
     ]
 
     class Meta:
@@ -123,6 +155,10 @@ class Programme(ClusterableModel):
 
     def __str__(self):
         return f"{self.skill.name} · {self.get_level_display()} · v{self.version}"
+
+    @property
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.signoff_checklist.splitlines() if line.strip()]
 
 
 class ProgrammeQuiz(models.Model):
@@ -316,6 +352,13 @@ class Licence(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    voided_on = models.DateField(
+        _("void since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set by the nightly check when the review is overdue."),
+    )
 
     class Meta:
         ordering = ["user", "licence_type", "-expires_on"]
@@ -533,3 +576,139 @@ class CertificateDocument(models.Model):
 
     def __str__(self):
         return str(self.certification)
+
+
+# --- Practical sign-off and suspension with corrective training -----------------------------
+
+
+class PracticalSignoff(models.Model):
+    """An assessor's record of a technician's practical assessment for a programme: the
+    checklist as it was ticked, the result, notes and photos. A record, never edited."""
+
+    class Result(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        on_delete=models.PROTECT,
+        related_name="practical_signoffs",
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="signoffs"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    checklist = models.JSONField(_("checklist"), default=list)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+        verbose_name = _("practical sign-off")
+        verbose_name_plural = _("practical sign-offs")
+        indexes = [models.Index(fields=["user", "programme", "result"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.programme} · {self.get_result_display()}"
+
+
+class PracticalSignoffPhoto(models.Model):
+    signoff = models.ForeignKey(PracticalSignoff, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="signoffs/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("sign-off photo")
+        verbose_name_plural = _("sign-off photos")
+
+    def __str__(self):
+        return self.image.name
+
+
+class Suspension(models.Model):
+    """A manager's suspension of a technician's certifications (one skill or all), with the
+    corrective learning path they must complete before the manager may approve reinstatement.
+
+    ``training`` → (path completed) → ``awaiting_approval`` → ``reinstated``; ``revoked`` is
+    final. Without a corrective path it awaits approval from the start."""
+
+    class Status(models.TextChoices):
+        TRAINING = "training", _("Corrective training")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting reinstatement approval")
+        REINSTATED = "reinstated", _("Reinstated")
+        REVOKED = "revoked", _("Revoked")
+
+    OPEN = (Status.TRAINING, Status.AWAITING_APPROVAL)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        on_delete=models.PROTECT,
+        related_name="suspensions",
+    )
+    skill = models.ForeignKey(
+        Skill,
+        verbose_name=_("skill"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: every skill."),
+    )
+    certifications = models.ManyToManyField(
+        Certification, verbose_name=_("certifications"), related_name="suspensions"
+    )
+    reason_code = models.CharField(
+        _("reason"), max_length=30, choices=CertificationEvent.Reason.choices
+    )
+    reason_text = models.TextField(_("details"), blank=True)
+    corrective_path = models.ForeignKey(
+        "courses.LearningPath",
+        verbose_name=_("corrective path"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.TRAINING
+    )
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("suspended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    suspended_at = models.DateTimeField(_("suspended at"), default=timezone.now)
+    training_completed_at = models.DateTimeField(_("training completed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-suspended_at", "-pk"]
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_reason_code_display()} · {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

@@ -13,3 +13,9 @@ def evaluate_after_quiz_graded(sender, attempt, user, quiz, **kwargs):
 
 def evaluate_after_course_completed(sender, user, course, **kwargs):
     evaluate_programmes.delay(user.pk, course_id=course.pk)
+
+
+def check_corrective_training(sender, user, course, **kwargs):
+    from .tasks import corrective_training_check
+
+    corrective_training_check.delay(user.pk)

@@ -146,13 +146,9 @@ class RenewalInfo:
 
     @property
     def automatic(self) -> bool:
-        """Renews by itself once every requirement is met (as ``programme_evidence`` decides:
-        never with a sign-off, never for a programme without requirements)."""
-        return (
-            self.programme is not None
-            and not self.programme.requires_signoff
-            and bool(self.requirements)
-        )
+        """Renews by itself once every requirement is met, a practical sign-off included (as
+        ``programme_evidence`` decides: never for a programme without requirements)."""
+        return self.programme is not None and bool(self.requirements)
 
 
 @dataclass

@@ -65,8 +65,8 @@ def programme_requirements(
 ) -> list[RequirementStatus]:
     """Each requirement of ``programme`` and whether ``user`` meets it at ``now``. Quizzes count
     the latest graded attempt that reached the minimum score within the programme's months
-    (and after ``since``, for renewals); courses count when completed. A practical sign-off is
-    listed unmet: it is recorded by an assessor, never found here."""
+    (and after ``since``, for renewals); courses count when completed; a practical sign-off
+    counts the latest passing one an assessor recorded within its months."""
     statuses = []
     for requirement in programme.quizzes.select_related("quiz"):
         cutoff = now - relativedelta(months=requirement.within_months)
@@ -117,24 +117,64 @@ def programme_requirements(
             )
         )
     if programme.requires_signoff:
-        statuses.append(RequirementStatus(kind="signoff", object_id=None, title="", met=False))
+        signoff = _latest_passing_signoff(user=user, programme=programme, now=now, since=since)
+        statuses.append(
+            RequirementStatus(
+                kind="signoff",
+                object_id=None if signoff is None else signoff.pk,
+                title="",
+                met=signoff is not None,
+                evidence=None
+                if signoff is None
+                else {
+                    "id": signoff.pk,
+                    "assessor": signoff.assessor_id,
+                    "at": signoff.assessed_at.isoformat(),
+                },
+                within_months=programme.signoff_within_months,
+            )
+        )
     return statuses
+
+
+def _latest_passing_signoff(*, user: User, programme: Programme, now, since):
+    from .models import PracticalSignoff
+
+    cutoff = now - relativedelta(months=programme.signoff_within_months)
+    if since is not None:
+        cutoff = max(cutoff, since)
+    return (
+        PracticalSignoff.objects.filter(
+            user=user,
+            programme=programme,
+            result=PracticalSignoff.Result.PASSED,
+            assessed_at__gte=cutoff,
+            assessed_at__lte=now,
+        )
+        .order_by("-assessed_at", "-pk")
+        .first()
+    )
 
 
 def programme_evidence(
     *, user: User, programme: Programme, now: dt.datetime, since: dt.datetime | None = None
 ) -> dict | None:
     """The evidence that ``user`` meets ``programme`` at ``now``, or ``None`` when a requirement
-    is missing (see ``programme_requirements``). A programme needing a sign-off or without any
-    requirement is never met automatically."""
-    if programme.requires_signoff:
-        return None
+    is missing (see ``programme_requirements``). A programme without any requirement certifies
+    nobody automatically."""
     statuses = programme_requirements(user=user, programme=programme, now=now, since=since)
     if not statuses or not all(s.met for s in statuses):
         return None
-    attempts = [s.evidence for s in statuses if s.kind == "quiz"]
-    courses = [s.evidence for s in statuses if s.kind == "course"]
-    return {"attempts": sorted(attempts, key=lambda a: a["quiz"]), "courses": courses}
+    evidence = {
+        "attempts": sorted(
+            (s.evidence for s in statuses if s.kind == "quiz"), key=lambda a: a["quiz"]
+        ),
+        "courses": [s.evidence for s in statuses if s.kind == "course"],
+    }
+    signoff = next((s.evidence for s in statuses if s.kind == "signoff"), None)
+    if signoff is not None:
+        evidence["signoff"] = signoff
+    return evidence
 
 
 def programme_evaluate(
@@ -333,8 +373,14 @@ def certifications_suspend_all(
 def certification_expire_due(*, now: dt.datetime | None = None) -> int:
     """Marks expired every active certification whose validity and grace have run out, with an
     ``expired`` event; returns how many. Running it again expires nothing twice."""
+    return len(certifications_expire_due(now=now))
+
+
+def certifications_expire_due(*, now: dt.datetime | None = None) -> list[int]:
+    """As ``certification_expire_due``, returning the ids of the certifications this run
+    expired (for the nightly report and its webhooks)."""
     now = now or timezone.now()
-    expired = 0
+    expired = []
     candidates = Certification.objects.filter(
         status=CertificationStatus.ACTIVE, expires_at__lte=now
     ).only("pk", "expires_at", "grace_days")
@@ -349,7 +395,7 @@ def certification_expire_due(*, now: dt.datetime | None = None) -> int:
                 CertificationEvent.objects.create(
                     certification_id=certification.pk, kind=CertificationEvent.Kind.EXPIRED, at=now
                 )
-                expired += 1
+                expired.append(certification.pk)
     return expired
 
 

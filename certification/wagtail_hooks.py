@@ -178,7 +178,15 @@ class LicenceViewSet(SnippetViewSet):
     model = Licence
     icon = "doc-full"
     form_class = LicenceForm
-    list_display = ["user", "licence_type", "number", "expires_on", "next_review_on", "verified_at"]
+    list_display = [
+        "user",
+        "licence_type",
+        "number",
+        "expires_on",
+        "next_review_on",
+        "verified_at",
+        "voided_on",
+    ]
     list_filter = ["licence_type"]
     search_fields = ["number"]
     copy_view_enabled = False
@@ -237,3 +245,6 @@ class CertificationGroup(SnippetViewSetGroup):
 # Webhook subscriptions and the delivery log (administrators only): certification/webhooks_admin.py
 register_snippet(WebhookGroup)
 hooks.register("register_bulk_action", ReplayDeliveriesBulkAction)
+
+# Practical sign-offs for assessors register their own admin views.
+from . import signoff_admin  # noqa: E402, F401

@@ -53,6 +53,7 @@ urlpatterns = [
     path("learning/", include("courses.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("", include("certification.urls")),
+    path("certification/manage/", include("certification.manage_urls")),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

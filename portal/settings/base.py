@@ -192,8 +192,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.expire_overdue_attempts",
         "schedule": 60.0,
     },
-    "certification-expire-due": {
-        "task": "certification.expire_due",
+    # Expiry, void licences, 90/60/30/7-day reminders, renewal paths (certification/nightly.py).
+    "certification-nightly": {
+        "task": "certification.run_nightly",
         "schedule": crontab(hour=1, minute=30),
     },
     "certification-sweep-webhooks": {"task": "certification.sweep_webhooks", "schedule": 60.0},

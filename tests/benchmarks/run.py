@@ -21,7 +21,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _setup() -> None:
+    """Django on a throwaway SQLite database in a temporary data directory, migrated."""
+    data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def main() -> int:
+    if os.environ.get("BENCH_ONLY") == "nightly":
+        sys.path.insert(0, str(ROOT))
+        from tests.benchmarks.nightly import main as nightly_main
+
+        return nightly_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))

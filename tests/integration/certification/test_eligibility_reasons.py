@@ -288,3 +288,154 @@ def test_fifty_checks_stay_within_the_single_check_budget(certified, django_asse
     checks = [EligibilityCheck("J-SH", "AC-SPLIT-INSTALL", 1, NOW, NOW + HOUR)] * 50
     with django_assert_max_num_queries(7):
         eligibility_check_many(checks=checks)
+
+
+# --- Lifecycles: renewal, grace, nightly void, suspension → corrective path → reinstatement ----
+#
+# Each scenario is a list of steps on the certified technician: (what happens, check window
+# overrides, expected codes, eligible). The answer is checked after every step, so the table
+# shows how eligibility moves through each lifecycle.
+
+
+def _pass_renewal_exam(w):
+    from certification.models import ProgrammeQuiz
+    from certification.services import programme_evaluate
+    from tests.factories import make_graded_attempt, make_quiz
+
+    quiz = make_quiz("分体空调安装复训考试")
+    ProgrammeQuiz.objects.create(programme=w["programme"], quiz=quiz, min_score=80)
+    make_graded_attempt(w["tech"].user, quiz, score=92, at=NOW - HOUR)
+    renewed = programme_evaluate(user=w["tech"].user, programme=w["programme"], now=NOW)
+    assert renewed is not None and renewed.evidence["attempts"]
+
+
+def _nightly(at):
+    def run(w):
+        from certification.nightly import certification_nightly_run
+
+        certification_nightly_run(now=at)
+
+    return run
+
+
+def _suspend_with_path(w):
+    from certification.corrective import suspension_open
+    from tests.factories import make_course, make_path
+
+    course = make_course("漏水投诉整改课", lessons=1)
+    w["path"] = make_path("漏水投诉整改路径", [course])
+    w["suspension"] = suspension_open(
+        person=w["tech"].user,
+        user=w["east_manager"].user,
+        skill=w["cert"].skill,
+        reason_code="complaint",
+        reason_text="客户投诉内机漏水",
+        corrective_path=w["path"],
+    )
+
+
+def _complete_path(w):
+    from courses.selectors import course_lessons
+    from courses.services import lesson_complete
+
+    # What runs on commit (course_completed → corrective check task) runs here too.
+    with w["on_commit"](execute=True):
+        for item in w["path"].items.all():
+            for lesson in course_lessons(course=item.course):
+                lesson_complete(user=w["tech"].user, lesson=lesson)
+    w["suspension"].refresh_from_db()
+    assert w["suspension"].status == "awaiting_approval"
+
+
+def _approve(w):
+    from certification.corrective import suspension_approve_reinstatement
+
+    suspension_approve_reinstatement(suspension=w["suspension"], user=w["east_manager"].user)
+
+
+def _revoke(w):
+    from certification.corrective import suspension_revoke
+
+    suspension_revoke(
+        suspension=w["suspension"],
+        user=w["east_manager"].user,
+        reason_code="complaint",
+        reason_text="整改后再次被投诉",
+    )
+
+
+AROUND_OLD_EXPIRY = {"start": NOW + 25 * DAY, "end": NOW + 35 * DAY}
+
+LIFECYCLES = [
+    (
+        "renewal_in_window_covers_the_old_expiry",
+        [
+            (_cert(expires_at=NOW + 30 * DAY), AROUND_OLD_EXPIRY, ["expires_during_window"], False),
+            (_pass_renewal_exam, AROUND_OLD_EXPIRY, [], True),
+            (None, {"start": NOW + 400 * DAY, "end": NOW + 401 * DAY}, [], True),
+        ],
+    ),
+    (
+        "grace_then_expiry_then_nightly",
+        [
+            (_cert(expires_at=NOW - DAY, grace_days=7), {}, ["in_grace_period"], True),
+            (None, {"start": NOW + 6 * DAY + HOUR}, ["certification_expired"], False),
+            (_nightly(NOW + 6 * DAY + HOUR), {}, ["certification_expired"], False),
+        ],
+    ),
+    (
+        "licence_review_due_mid_window_then_missed",
+        [
+            (
+                _licence("height", next_review_on=TODAY + DAY),
+                {"end": NOW + 3 * DAY},
+                ["licence_review_due_during_window"],
+                False,
+            ),
+            (
+                _nightly(NOW + 2 * DAY),
+                {"start": NOW + 2 * DAY, "end": NOW + 2 * DAY + HOUR},
+                ["licence_review_overdue"],
+                False,
+            ),
+            (
+                _licence("height", next_review_on=TODAY + 3 * 365 * DAY),
+                {"start": NOW + 2 * DAY},
+                [],
+                True,
+            ),
+        ],
+    ),
+    (
+        "suspension_corrective_path_reinstatement",
+        [
+            (_suspend_with_path, {}, ["certification_suspended"], False),
+            (_complete_path, {}, ["certification_suspended"], False),
+            (_approve, {}, [], True),
+        ],
+    ),
+    (
+        "suspension_then_revocation_is_final",
+        [
+            (_suspend_with_path, {}, ["certification_suspended"], False),
+            (_revoke, {}, ["certification_revoked"], False),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("steps", [s[1] for s in LIFECYCLES], ids=[s[0] for s in LIFECYCLES])
+def test_eligibility_through_each_lifecycle(
+    certified, programme, steps, django_capture_on_commit_callbacks
+):
+    world = {**certified, "programme": programme, "on_commit": django_capture_on_commit_callbacks}
+    for n, (change, overrides, codes, eligible) in enumerate(steps, start=1):
+        if change:
+            change(world)
+        window = {"start": NOW, "end": NOW + HOUR, **overrides}
+        if "end" not in overrides and "start" in overrides:
+            window["end"] = window["start"] + HOUR
+        result = eligibility_check(
+            employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", level=1, **window
+        )
+        assert ([r.code for r in result.reasons], result.eligible) == (codes, eligible), n

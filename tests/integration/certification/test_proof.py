@@ -384,7 +384,7 @@ def test_my_certifications_is_linked_from_the_technicians_home(client, certified
     assert "分体式空调安装" in html
 
 
-def test_a_programme_needing_a_signoff_says_a_manager_confirms_the_renewal(client, two_regions):
+def test_a_programme_needing_a_signoff_lists_the_unmet_signoff_for_renewal(client, two_regions):
     skill = make_skill("VRF-COMMISSION", name="多联机调试", product_line="AC")
     programme = make_programme(skill, level=2, requires_signoff=True)
     user = StaffFactory(employee_no="J-VRF", outlet=two_regions["sh"]).user
