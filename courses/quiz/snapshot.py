@@ -12,6 +12,8 @@ from django.utils.html import strip_tags
 
 from courses.models.quiz import Question, QuestionType, Quiz
 
+from .selectors import draw_pool
+
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
 
@@ -30,12 +32,12 @@ def questions_draw(*, quiz: Quiz) -> list[Question]:
     ]
     taken = {q.pk for q in chosen}
     for draw in quiz.draws.select_related("category").all():
-        pool = Question.objects.filter(category=draw.category).exclude(pk__in=taken)
-        if draw.difficulty:
-            pool = pool.filter(difficulty=draw.difficulty)
-        tags = draw.tag_list()
-        if tags:
-            pool = pool.filter(tags__name__in=tags).distinct()
+        pool = draw_pool(
+            category_id=draw.category_id,
+            difficulty=draw.difficulty,
+            tags=draw.tag_list(),
+            exclude=taken,
+        )
         ids = list(pool.values_list("pk", flat=True))
         if len(ids) < draw.count:
             logger.warning(

@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN_CONF = Path(__file__).with_name("quiz_gunicorn_conf.py")
 DOUBLE_SUBMIT_EVERY = 5
+# Learners who take the exam alone first, for the idle server's per-request times.
+ALONE = 5
 
 
 # --- Inside the server's database (run as subcommands in a fresh process) --------------------
@@ -282,8 +284,49 @@ def _percentiles(values: list[float]) -> dict:
     }
 
 
-def run_load(base: str, seeded: dict) -> dict:
-    learners = [Learner(base, s["session"], s["user_id"]) for s in seeded["learners"]]
+STEPS = ("open_lesson", "start", "take_page", "autosave", "submit", "double_submit")
+
+
+def run_alone(base: str, seeded: dict, sessions: list[dict]) -> dict:
+    """Each learner's journey on an idle server, one after the other: the time the server
+    needs per request, to set the crowd's figures against."""
+    learners = []
+    for session in sessions:
+        learners.extend(_journeys(base, seeded, [session], double_submits=False)[0])
+    return {
+        "learners": len(learners),
+        "latency": {
+            step: _percentiles([t for lr in learners for t in lr.timings.get(step, [])])
+            for step in STEPS[:-1]
+        },
+        "http_errors": sum(len(lr.errors) for lr in learners),
+        "client_log": {"learners": [lr.record for lr in learners]},
+    }
+
+
+def run_load(base: str, seeded: dict, sessions: list[dict]) -> dict:
+    learners, elapsed = _journeys(base, seeded, sessions, double_submits=True)
+    count = len(learners)
+    steps = {}
+    for step in STEPS:
+        steps[step] = _percentiles([t for lr in learners for t in lr.timings.get(step, [])])
+    errors = [e for lr in learners for e in lr.errors]
+    return {
+        "learners": count,
+        "double_submitters": len(range(0, count, DOUBLE_SUBMIT_EVERY)),
+        "seconds": round(elapsed, 1),
+        "latency": steps,
+        "http_errors": len(errors),
+        "error_samples": sorted(set(errors))[:10],
+        "client_log": {"learners": [lr.record for lr in learners]},
+    }
+
+
+def _journeys(
+    base: str, seeded: dict, sessions: list[dict], *, double_submits: bool
+) -> tuple[list["Learner"], float]:
+    """Every learner in its own thread: all start together, all submit together."""
+    learners = [Learner(base, s["session"], s["user_id"]) for s in sessions]
     count = len(learners)
     at_start = threading.Barrier(count, timeout=600)
     at_submit = threading.Barrier(count, timeout=600)
@@ -292,6 +335,9 @@ def run_load(base: str, seeded: dict) -> dict:
         answers, attempt_id = {}, None
         try:
             learner.open_lesson(seeded["lesson_url"])
+            # A connection left idle at the barrier outlives gunicorn's keep-alive; reusing it
+            # would fail in the client, not the server. Learners come back on a new one.
+            learner.http.close()
             at_start.wait()
             take_url = learner.start(seeded["quiz_id"])
             if take_url:
@@ -300,13 +346,14 @@ def run_load(base: str, seeded: dict) -> dict:
                 learner.autosave(attempt_id, answers)
         except Exception as exc:  # noqa: BLE001 - a failed learner is a finding, not a crash
             learner.errors.append(f"journey: {exc!r}")
+        learner.http.close()
         with contextlib.suppress(threading.BrokenBarrierError):
             at_submit.wait()
         if attempt_id is None:
             return
         # The submit form carries the answers on the page: what the learner last saved.
         try:
-            if index % DOUBLE_SUBMIT_EVERY == 0:
+            if double_submits and index % DOUBLE_SUBMIT_EVERY == 0:
                 twin = threading.Thread(
                     target=learner.twin().submit, args=(attempt_id, answers, "double_submit")
                 )
@@ -326,20 +373,7 @@ def run_load(base: str, seeded: dict) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    steps = {}
-    for step in ("open_lesson", "start", "take_page", "autosave", "submit", "double_submit"):
-        steps[step] = _percentiles([t for lr in learners for t in lr.timings.get(step, [])])
-    errors = [e for lr in learners for e in lr.errors]
-    return {
-        "learners": count,
-        "double_submitters": len(range(0, count, DOUBLE_SUBMIT_EVERY)),
-        "seconds": round(elapsed, 1),
-        "latency": steps,
-        "http_errors": len(errors),
-        "error_samples": sorted(set(errors))[:10],
-        "client_log": {"learners": [lr.record for lr in learners]},
-    }
+    return learners, time.perf_counter() - began
 
 
 # --- Orchestration ----------------------------------------------------------------------------
@@ -413,7 +447,7 @@ def bench_database(label: str, database_url: str | None, learners: int) -> dict:
     env = _env(data_dir, database_url)
     for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
         subprocess.run([PYTHON, "manage.py", *command, "-v0"], env=env, cwd=ROOT, check=True)
-    seeded = _subcommand(env, "seed", str(learners))
+    seeded = _subcommand(env, "seed", str(learners + ALONE))
     Path(env["BENCH_SIGNAL_FILE"]).touch()
     port = _free_port()
     workers = os.environ.get("BENCH_QUIZ_WORKERS", "3")
@@ -434,6 +468,8 @@ def bench_database(label: str, database_url: str | None, learners: int) -> dict:
                 threads,
                 "--timeout",
                 "120",
+                # The default socket path is per machine; other servers on it keep theirs.
+                "--no-control-socket",
             ],
             env=env,
             cwd=ROOT,
@@ -444,25 +480,28 @@ def bench_database(label: str, database_url: str | None, learners: int) -> dict:
     try:
         _wait_until_up(base)
         _progress(f"{label}: {learners} learners")
-        load = run_load(base, seeded)
+        alone = run_alone(base, seeded, seeded["learners"][:ALONE])
+        load = run_load(base, seeded, seeded["learners"][ALONE:])
     finally:
         server.terminate()
         server.wait(timeout=60)
     client_log = load.pop("client_log")
+    client_log["learners"] += alone.pop("client_log")["learners"]
     checks = _subcommand(env, "verify", env["BENCH_SIGNAL_FILE"], stdin=json.dumps(client_log))
     log_text = server_log.read_text(errors="replace")
     result = {
         "database": label,
         "server": f"gunicorn {workers} workers × {threads} threads",
         "questions_per_attempt": seeded["questions_per_attempt"],
-        **load,
+        "alone": alone,
+        "crowd": load,
         "checks": checks,
         "server_log": {
             "database_is_locked": log_text.count("database is locked"),
             "tracebacks": log_text.count("Traceback"),
         },
     }
-    if result["http_errors"] or result["server_log"]["tracebacks"]:
+    if load["http_errors"] or alone["http_errors"] or result["server_log"]["tracebacks"]:
         result["kept_for_inspection"] = str(data_dir)
     else:
         shutil.rmtree(data_dir, ignore_errors=True)
