@@ -1,6 +1,7 @@
 """A trainer builds an exam in the Wagtail admin from a random draw of the question bank (a
 category filtered by tag and difficulty), with pass mark, time limit, attempts and review
-policy; a technician then starts it and gets exactly that many questions, all from the draw."""
+policy; a technician then starts it, gets exactly that many questions, all from the draw, and
+passes; the trainer sees the attempt in the quiz's statistics and exports them."""
 
 import re
 
@@ -145,3 +146,23 @@ def test_trainer_builds_an_exam_with_a_random_draw_and_a_technician_gets_that_dr
     attempt = QuizAttempt.objects.get(quiz=quiz)
     assert sorted(e["question_id"] for e in attempt.snapshot) == sorted(q.pk for q in drawn)
     assert attempt.pass_mark == 75
+
+    # The technician answers every drawn question right, hands in and, having passed, sees
+    # the correct answers as the trainer's review policy allows.
+    for n in range(4):
+        questions.nth(n).get_by_label("正确做法").check()
+    page.get_by_test_id("submit-quiz").click()
+    expect(page.get_by_test_id("score")).to_have_text("100")
+    expect(page.get_by_test_id("correct-answer")).to_have_count(4)
+    page.context.clear_cookies()
+
+    # The trainer finds the attempt in the quiz's statistics and exports them.
+    sign_in(page, live_server.url, "T-BUILD")
+    page.goto(live_server.url + "/admin/")
+    page.get_by_role("link", name="测验统计").click()
+    page.get_by_role("link", name="R32冷媒安全上岗考试").click()
+    expect(page.get_by_test_id("quiz-stats")).to_contain_text("100%")
+    expect(page.locator("table.listing tbody tr")).to_have_count(4)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出（XLSX）").click()
+    assert download.value.suggested_filename == f"quiz-{quiz.pk}-stats.xlsx"
