@@ -11,6 +11,9 @@ every learner, each in its own thread and all released together:
 3. submits the whole form (all at the same moment); every fifth learner submits twice
    concurrently (a double click on a slow phone).
 
+Before the crowd, five learners take the exam one after the other on the idle server
+(``alone``): the server's own time per request, against which the crowd's queueing shows.
+
 Reported: p50/p95/max latency per step, HTTP errors, and, checked in the database afterwards:
 attempts lost (a learner whose start succeeded without an attempt, or a submitted attempt not
 graded), attempts graded twice (``quiz_attempt_graded`` sent more than once for an attempt; the
