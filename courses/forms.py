@@ -41,3 +41,49 @@ class QuestionForm(WagtailAdminModelForm):
         if kind == QuestionType.FILL_IN and not (cleaned.get("accepted_answers") or "").strip():
             self.add_error("accepted_answers", _("Give at least one accepted answer."))
         return cleaned
+
+
+class QuizForm(WagtailAdminModelForm):
+    """Refuses random draws the question bank cannot fill, so an exam never quietly gives
+    learners fewer questions than the trainer set."""
+
+    def clean(self):
+        from .models.quiz import QuizDraw
+        from .quiz.selectors import quiz_draws_shortfalls
+
+        cleaned = super().clean()
+        draws_formset = self.formsets.get("draws")
+        fixed_formset = self.formsets.get("fixed_questions")
+        if draws_formset is None or not draws_formset.is_valid():
+            return cleaned
+        if fixed_formset is not None and not fixed_formset.is_valid():
+            return cleaned
+        kept = [
+            form
+            for form in draws_formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        fixed_ids = [
+            form.cleaned_data["question"].pk
+            for form in (fixed_formset.forms if fixed_formset is not None else [])
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("question")
+        ]
+        draws = [
+            QuizDraw(
+                category=form.cleaned_data["category"],
+                count=form.cleaned_data["count"],
+                tags=form.cleaned_data.get("tags") or "",
+                difficulty=form.cleaned_data.get("difficulty"),
+            )
+            for form in kept
+        ]
+        for shortfall in quiz_draws_shortfalls(fixed_question_ids=fixed_ids, draws=draws):
+            if shortfall.index is None:
+                self.add_error(None, shortfall.message)
+            else:
+                kept[shortfall.index].add_error("count", shortfall.message)
+                # The draw's own error alone would not stop the parent form from saving.
+                self.add_error(None, shortfall.message)
+        return cleaned

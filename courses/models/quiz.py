@@ -17,7 +17,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
-from ..forms import QuestionForm
+from ..forms import QuestionForm, QuizForm
 
 STEM_FEATURES = ["bold", "italic", "ol", "ul", "image"]
 
@@ -261,6 +261,7 @@ class Quiz(RevisionMixin, index.Indexed, ClusterableModel):
         ),
     ]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
+    base_form_class = QuizForm
 
     class Meta:
         verbose_name = _("quiz")

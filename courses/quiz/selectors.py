@@ -1,6 +1,8 @@
 """Reads about quizzes: may a person start one now, how did they do, what may they see."""
 
 import datetime as dt
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -9,8 +11,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.exceptions import AttemptNotFound
-from courses.models import AttemptStatus, LessonPage, Quiz, QuizAttempt, ReviewPolicy
+from courses.models import (
+    AttemptStatus,
+    LessonPage,
+    Question,
+    Quiz,
+    QuizAttempt,
+    QuizDraw,
+    ReviewPolicy,
+)
 from courses.selectors import Access, course_access_for
+
+logger = logging.getLogger("courses.quiz")
 
 # Answers arriving this long after the deadline still count: the last autosave or the
 # submit click may be in flight when the clock runs out.
@@ -122,11 +134,15 @@ def quiz_summary_for(*, user: User, quiz: Quiz) -> QuizSummary:
 
 
 def attempt_of_user(*, user: User, attempt_id: int) -> QuizAttempt:
-    """The person's own attempt; anyone else's answers AttemptNotFound, like a missing one."""
-    attempt = (
-        QuizAttempt.objects.select_related("quiz").filter(pk=attempt_id, user_id=user.pk).first()
-    )
+    """The person's own attempt; anyone else's answers AttemptNotFound, like a missing one,
+    and is logged: asking for another person's attempt is a tampered request."""
+    attempt = QuizAttempt.objects.select_related("quiz").filter(pk=attempt_id).first()
     if attempt is None:
+        raise AttemptNotFound()
+    if attempt.user_id != user.pk:
+        logger.warning(
+            "foreign attempt: attempt=%s owner=%s user=%s", attempt_id, attempt.user_id, user.pk
+        )
         raise AttemptNotFound()
     return attempt
 
@@ -223,3 +239,70 @@ def attempt_review_for(*, attempt: QuizAttempt) -> AttemptReview:
         answers_held_back=held_back,
         items=items,
     )
+
+
+def draw_pool(
+    *, category_id: int, difficulty: int | None, tags: list[str], exclude: Iterable[int] = ()
+):
+    """The questions a random draw may take: its category's, of its difficulty and with any of
+    its tags when those are given, less ``exclude`` (questions the quiz already holds)."""
+    pool = Question.objects.filter(category_id=category_id).exclude(pk__in=list(exclude))
+    if difficulty:
+        pool = pool.filter(difficulty=difficulty)
+    if tags:
+        pool = pool.filter(tags__name__in=tags).distinct()
+    return pool
+
+
+@dataclass
+class DrawShortfall:
+    """A draw (``index`` in the quiz's draws; None for all draws together) that the question
+    bank cannot fill, and why, in the trainer's language."""
+
+    index: int | None
+    message: str
+
+
+def quiz_draws_shortfalls(
+    *, fixed_question_ids: Iterable[int], draws: list[QuizDraw]
+) -> list[DrawShortfall]:
+    """Draws that would give learners fewer questions than the trainer asked for: one whose
+    own pool is too small, or draws whose pools overlap so that together they ask for more
+    different questions than there are. Fixed questions are never drawn again."""
+    fixed = set(fixed_question_ids)
+    shortfalls = []
+    union: set[int] = set()
+    for index, draw in enumerate(draws):
+        ids = set(
+            draw_pool(
+                category_id=draw.category_id,
+                difficulty=draw.difficulty,
+                tags=draw.tag_list(),
+                exclude=fixed,
+            ).values_list("pk", flat=True)
+        )
+        union |= ids
+        if len(ids) < draw.count:
+            shortfalls.append(
+                DrawShortfall(
+                    index,
+                    _(
+                        "Only %(available)s questions of the bank match this draw; it asks "
+                        "for %(count)s."
+                    )
+                    % {"available": len(ids), "count": draw.count},
+                )
+            )
+    wanted = sum(draw.count for draw in draws)
+    if not shortfalls and wanted > len(union):
+        shortfalls.append(
+            DrawShortfall(
+                None,
+                _(
+                    "The random draws ask for %(count)s different questions in all, but only "
+                    "%(available)s questions match them."
+                )
+                % {"available": len(union), "count": wanted},
+            )
+        )
+    return shortfalls

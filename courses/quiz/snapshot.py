@@ -8,9 +8,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import strip_tags
 
-from courses.models.quiz import Question, QuestionType, Quiz
+from courses.models.quiz import Question, QuestionChoice, QuestionType, Quiz
+
+from .selectors import draw_pool
 
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
@@ -26,16 +29,16 @@ def questions_draw(*, quiz: Quiz) -> list[Question]:
     """The fixed questions in their order, then each random draw. A question is never drawn
     twice. A draw short of questions takes what there is and is logged for trainers."""
     chosen: list[Question] = [
-        item.question for item in quiz.fixed_questions.select_related("question").all()
+        item.question for item in quiz.fixed_questions.select_related("question__stem_image").all()
     ]
     taken = {q.pk for q in chosen}
     for draw in quiz.draws.select_related("category").all():
-        pool = Question.objects.filter(category=draw.category).exclude(pk__in=taken)
-        if draw.difficulty:
-            pool = pool.filter(difficulty=draw.difficulty)
-        tags = draw.tag_list()
-        if tags:
-            pool = pool.filter(tags__name__in=tags).distinct()
+        pool = draw_pool(
+            category_id=draw.category_id,
+            difficulty=draw.difficulty,
+            tags=draw.tag_list(),
+            exclude=taken,
+        )
         ids = list(pool.values_list("pk", flat=True))
         if len(ids) < draw.count:
             logger.warning(
@@ -46,7 +49,7 @@ def questions_draw(*, quiz: Quiz) -> list[Question]:
                 len(ids),
             )
         picked = _random.sample(ids, min(draw.count, len(ids)))
-        by_id = Question.objects.in_bulk(picked)
+        by_id = Question.objects.select_related("stem_image").in_bulk(picked)
         chosen.extend(by_id[pk] for pk in picked)
         taken.update(picked)
     return chosen
@@ -92,7 +95,8 @@ def question_freeze(*, question: Question, qkey: str, shuffle_choices: bool) -> 
         "stem_text": strip_tags(question.stem)[:200],
     }
     if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.ORDERING):
-        choices = list(question.choices.select_related("image").order_by("sort_order", "pk"))
+        # Sorted here rather than by the query, so choices prefetched by quiz_freeze serve.
+        choices = sorted(question.choices.all(), key=lambda c: (c.sort_order or 0, c.pk))
         tokens = {c.pk: secrets.token_hex(4) for c in choices}
         entries = [
             {"token": tokens[c.pk], "text": c.text, "image": _image_url(c.image)} for c in choices
@@ -115,6 +119,10 @@ def question_freeze(*, question: Question, qkey: str, shuffle_choices: bool) -> 
 
 def quiz_freeze(*, quiz: Quiz) -> FrozenPaper:
     questions = questions_draw(quiz=quiz)
+    # One query for every question's options instead of one per question.
+    prefetch_related_objects(
+        questions, Prefetch("choices", queryset=QuestionChoice.objects.select_related("image"))
+    )
     if quiz.shuffle_questions:
         questions = _random.sample(questions, len(questions))
     paper, key = [], {}

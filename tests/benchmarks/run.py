@@ -8,7 +8,9 @@ Currently measured:
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
   summary → duplicate folding → search indexing, in one process (what one worker does);
 - the pipeline's parts, per ticket, to show where the time goes.
-Set BENCH_TICKETS to change the ticket count (default 2,000)."""
+Set BENCH_TICKETS to change the ticket count (default 2,000).
+Then quiz concurrency (tests/benchmarks/quiz_concurrency.py): 200 learners against a running
+gunicorn, into bench-results/quiz_concurrency.json; BENCH_ONLY=quiz runs only that."""
 
 import json
 import os
@@ -42,6 +44,11 @@ def main() -> int:
         from tests.benchmarks.nightly import main as nightly_main
 
         return nightly_main()
+
+    if os.environ.get("BENCH_ONLY") == "quiz":
+        from tests.benchmarks import quiz_concurrency
+
+        return quiz_concurrency.main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -62,7 +69,9 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(json.dumps(results, ensure_ascii=False, indent=2))
-    return 0
+    from tests.benchmarks import quiz_concurrency
+
+    return quiz_concurrency.main()
 
 
 def _tickets(count: int) -> list[dict]:

@@ -326,10 +326,13 @@ def test_tampered_posts_are_refused_logged_and_change_nothing(
     assert sum("answers refused" in message for message in quiz_log) >= 3
 
     client.force_login(other_learner)
+    quiz_log.clear()
     foreign = client.post(url, data=json.dumps({"answers": {}}), content_type="application/json")
     foreign_submit = client.post(reverse("courses:quiz_submit", args=[attempt.pk]))
     foreign_take = client.get(reverse("courses:quiz_take", args=[attempt.pk]))
     assert foreign.status_code == foreign_submit.status_code == foreign_take.status_code == 404
+    # Each request for someone else's attempt is logged, not only the service call below.
+    assert sum("foreign attempt" in message for message in quiz_log) == 3
     with pytest.raises(AttemptNotFound):
         attempt_submit(attempt_id=attempt.pk, user=other_learner)
     assert any("foreign attempt" in message for message in quiz_log)
@@ -440,3 +443,37 @@ def test_one_question_per_page_saves_each_page_and_moves_on(client, learner, ban
     attempt.refresh_from_db()
     assert attempt.answers == {"q1": "false", "q2": "真空泵"}
     assert attempt.score == 50
+
+
+def test_starting_an_attempt_reads_the_bank_in_a_fixed_number_of_queries(learner):
+    """200 learners start an exam at the same moment: freezing it must not cost one query per
+    question (options and images come in bulk)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.models import QuestionCategory
+
+    def choice_question(n):
+        return make_question(
+            f"安装题{n}",
+            category="空调安装",
+            choices=[("对", True), ("错", False), ("不知道", False)],
+        )
+
+    small = make_quiz("两题", questions=[choice_question(n) for n in range(2)])
+    for n in range(2, 12):
+        choice_question(n)
+    category = QuestionCategory.objects.get(name="空调安装")
+    large = make_quiz(
+        "十二题",
+        questions=[choice_question(n) for n in range(12, 14)],
+        draws=[{"category": category, "count": 10}],
+    )
+    counts = []
+    for quiz in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            attempt = attempt_start(user=learner, quiz=quiz)
+        counts.append(len(queries.captured_queries))
+        assert all(len(entry["options"]) == 3 for entry in attempt.snapshot)
+    assert len(attempt.snapshot) == 12
+    assert counts[1] - counts[0] <= 3, counts  # the draw's own queries, not one per question

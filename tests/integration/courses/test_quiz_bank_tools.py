@@ -70,7 +70,29 @@ def test_statistics_of_a_hand_made_dataset(db):
     sheet = load_workbook(io.BytesIO(quiz_statistics_export(stats=stats))).worksheets[1]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("题目", "答题次数", "难度系数（答对率）")
-    assert "所有人都答错" in [r[4] for r in rows[1:]]
+    notes = {row[0]: row[4] for row in rows[1:]}
+    assert notes == {"没人会": "所有人都答错", "区分高低": None, "人人都会": "所有人都答对"}
+    # The flagged rows are filled in the sheet, the others are not.
+    filled = {
+        row[0].value: row[0].fill.fgColor.rgb.endswith("FDECEA") for row in sheet.iter_rows(2)
+    }
+    assert filled == {"没人会": True, "区分高低": False, "人人都会": True}
+
+
+def test_statistics_page_highlights_questions_everyone_passes_or_fails(client, db):
+    easy = make_question("人人都会", kind="true_false")
+    sharp = make_question("区分高低", kind="true_false")
+    quiz = make_quiz("统计页面", questions=[easy, sharp])
+    for n, mark in enumerate([1, 0, 1]):
+        _attempt(StaffFactory(employee_no=f"P{n}").user, quiz, {easy.pk: 1, sharp.pk: mark}, 5)
+    trainer = StaffFactory(employee_no="T6", outlet=None, roles=[Role.TRAINER]).user
+    client.force_login(trainer)
+
+    page = client.get(reverse("quiz-tools:statistics", args=[quiz.pk])).content.decode()
+
+    assert 'data-flag="everyone_right"><td>人人都会</td>' in page
+    assert 'data-flag=""><td>区分高低</td>' in page
+    assert "所有人都答对" in page
 
 
 def _xlsx(rows, headers=("编码", "题型", "分类", "题干", "选项", "答案", "标签", "难度", "解析")):
@@ -212,3 +234,63 @@ def test_trainer_cannot_save_a_single_choice_question_with_two_right_answers(cli
     assert good.status_code == 302
     question = Question.objects.get()
     assert question.choices.count() == 2 and question.latest_revision is not None
+
+
+def _quiz_post(title, draws, fixed=()):
+    data = {
+        "title": title,
+        "description": "",
+        "pass_mark": 80,
+        "time_limit_minutes": "",
+        "attempts_allowed": 0,
+        "cooldown_minutes": 0,
+        "layout": "all",
+        "review_policy": 1,
+        "fixed_questions-TOTAL_FORMS": len(fixed),
+        "fixed_questions-INITIAL_FORMS": 0,
+        "fixed_questions-MIN_NUM_FORMS": 0,
+        "fixed_questions-MAX_NUM_FORMS": 1000,
+        "draws-TOTAL_FORMS": len(draws),
+        "draws-INITIAL_FORMS": 0,
+        "draws-MIN_NUM_FORMS": 0,
+        "draws-MAX_NUM_FORMS": 1000,
+    }
+    for i, question in enumerate(fixed):
+        data[f"fixed_questions-{i}-question"] = question.pk
+        data[f"fixed_questions-{i}-ORDER"] = i + 1
+    for i, (category, count, tags, difficulty) in enumerate(draws):
+        data[f"draws-{i}-category"] = category.pk
+        data[f"draws-{i}-count"] = count
+        data[f"draws-{i}-tags"] = tags
+        data[f"draws-{i}-difficulty"] = difficulty or ""
+        data[f"draws-{i}-ORDER"] = i + 1
+    return data
+
+
+def test_trainer_cannot_save_a_random_draw_the_bank_cannot_fill(client, db):
+    from courses.models import QuestionCategory, Quiz
+
+    trainer = StaffFactory(employee_no="T7", outlet=None, roles=[Role.TRAINER]).user
+    client.force_login(trainer)
+    r32 = [
+        make_question(f"R32题{n}", category="冷媒安全", tags=["R32"], kind="true_false")
+        for n in range(3)
+    ]
+    make_question("R32难题", category="冷媒安全", tags=["R32"], difficulty=3, kind="true_false")
+    category = QuestionCategory.objects.get(name="冷媒安全")
+    url = reverse("wagtailsnippets_courses_quiz:add")
+
+    # Three medium R32 questions, one of them already a fixed question: two left to draw.
+    too_many = client.post(url, _quiz_post("抽题过多", [(category, 3, "R32", 2)], fixed=r32[:1]))
+    assert too_many.status_code == 200
+    assert "题库中只有 2 道题符合此抽题条件，本次需要 3 道。" in too_many.content.decode()
+    # Two draws over the same questions ask for four different ones where there are three.
+    overlapping = client.post(
+        url, _quiz_post("抽题重叠", [(category, 2, "R32", 2), (category, 2, "", 2)])
+    )
+    assert "随机抽题共需 4 道不同的题目，但符合条件的只有 3 道。" in overlapping.content.decode()
+    assert not Quiz.objects.exists()
+
+    fits = client.post(url, _quiz_post("抽题正好", [(category, 2, "R32", 2)], fixed=r32[:1]))
+    assert fits.status_code == 302
+    assert Quiz.objects.get().draws.get().count == 2
