@@ -10,10 +10,15 @@ class CertificationConfig(AppConfig):
 
     def ready(self):
         from courses.signals import course_completed, quiz_attempt_graded
+        from portal.imports import import_spec_register
         from portal.permissions import register_role_permissions
         from portal.roles import Role
 
+        from .imports import IMPORT_SPECS
         from .receivers import evaluate_after_course_completed, evaluate_after_quiz_graded
+
+        for spec in IMPORT_SPECS:
+            import_spec_register(spec)
 
         quiz_attempt_graded.connect(
             evaluate_after_quiz_graded, dispatch_uid="certification.evaluate_after_quiz"

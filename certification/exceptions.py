@@ -27,3 +27,10 @@ class ReasonRequired(PortalError):
 class UnknownSkill(PortalError):
     code = "unknown_skill"
     default_message = _("No skill has this code.")
+
+
+class LicenceNumberTaken(PortalError):
+    """A licence number of a type is already recorded for someone else."""
+
+    code = "licence_number_taken"
+    default_message = _("This licence number is already recorded for another person.")
