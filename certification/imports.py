@@ -4,6 +4,8 @@ licences, from CSV/XLSX. They run through the portal's one import pipeline
 admin upload and its command shape; this module only declares their columns, keys and rules.
 Registered in ``CertificationConfig.ready()``."""
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.imports import ImportSpec
 from portal.models import ImportBatch
 from portal.selectors import staff_in_scope
@@ -78,6 +80,11 @@ SKILL_SPEC = ImportSpec(
     upsert=skill_upsert,
     model=Skill,
     permission="certification.add_skill",
+    help_text=_(
+        "Rows are matched by skill code: importing the same file again updates, never "
+        "duplicates. required_licences lists licence type codes separated by commas "
+        "(refrigeration, height, electrician, brazing, gas). You will see a preview first."
+    ),
 )
 
 CERTIFICATION_SPEC = ImportSpec(
@@ -103,6 +110,12 @@ CERTIFICATION_SPEC = ImportSpec(
     key_of=_certification_key,
     predict=_certification_predict,
     form_kwargs_for=lambda user: {"allowed_staff": staff_in_scope(user=user)},
+    help_text=_(
+        "Each row is a certification earned before the portal, recorded in the ledger as "
+        "imported evidence: active, or expired when its date has passed. A row is matched by "
+        "employee number, skill, level and issue date: importing it again records nothing new. "
+        "You will see a preview first."
+    ),
 )
 
 LICENCE_SPEC = ImportSpec(
@@ -142,6 +155,11 @@ LICENCE_SPEC = ImportSpec(
     key_of=_licence_key,
     predict=_licence_predict,
     form_kwargs_for=lambda user: {"allowed_staff": staff_in_scope(user=user), "actor": user},
+    help_text=_(
+        "Rows are matched by employee number, licence type and licence number: importing the "
+        "same file again updates, never duplicates. Rows with verified = true are verified in "
+        "your name. You will see a preview first."
+    ),
 )
 
 IMPORT_SPECS = (SKILL_SPEC, CERTIFICATION_SPEC, LICENCE_SPEC)

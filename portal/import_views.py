@@ -80,6 +80,12 @@ def upload(request):
             "kind": kind,
             "kinds": [(k, ImportBatch.Kind(k).label) for k in kinds],
             "columns": SPECS[kind].columns,
+            "help_text": SPECS[kind].help_text,
+            "title": (
+                _("Import outlets and staff")
+                if kind in (ImportBatch.Kind.OUTLETS, ImportBatch.Kind.STAFF)
+                else _("Import %(kind)s") % {"kind": ImportBatch.Kind(kind).label}
+            ),
             "recent": ImportBatch.objects.filter(uploaded_by=request.user)[:10],
         },
     )

@@ -40,6 +40,8 @@ class ImportSpec:
     key_of: Callable[[dict], str] | None = None
     predict: Callable[[dict], str] | None = None
     form_kwargs_for: Callable[[object], dict] | None = None
+    # Shown on the upload page: how rows are matched (defaults to the organisation wording).
+    help_text: str = ""
 
     def row_key(self, record: dict) -> str:
         if self.key_of is not None:
