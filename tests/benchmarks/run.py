@@ -8,7 +8,9 @@ Currently measured:
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
   summary → duplicate folding → search indexing, in one process (what one worker does);
 - the pipeline's parts, per ticket, to show where the time goes.
-Set BENCH_TICKETS to change the ticket count (default 2,000)."""
+Set BENCH_TICKETS to change the ticket count (default 2,000).
+``BENCH_ONLY=eligibility`` runs the dispatch eligibility benchmark instead
+(tests/benchmarks/eligibility.py)."""
 
 import json
 import os
@@ -22,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
+    if os.environ.get("BENCH_ONLY") == "eligibility":
+        from tests.benchmarks.eligibility import main as eligibility_main
+
+        return eligibility_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
