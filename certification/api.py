@@ -155,10 +155,15 @@ def eligibility_single(
 ):
     """Eligible means every requirement holds for the whole window [start, end] (ISO 8601;
     ``start`` defaults to now, ``end`` to ``start``)."""
-    skill_obj = _skill(skill)
     start_at, end_at = _parse_window(start, end)
-    check = EligibilityCheck(employee_no, skill_obj.code, _parse_level(level), start_at, end_at)
-    return result_json(eligibility_check_many(checks=[check])[0])
+    check = EligibilityCheck(employee_no, skill, _parse_level(level), start_at, end_at)
+    result = eligibility_check_many(checks=[check])[0]
+    if any(r.code == "unknown_skill" for r in result.reasons):
+        # The check itself looked the skill up; asking the database twice costs a query.
+        raise ApiError(
+            400, "unknown_skill", _("No skill has this code."), errors={"skill": [str(skill)]}
+        )
+    return result_json(result)
 
 
 @eligibility_router.post(

@@ -114,6 +114,7 @@ class World:
 
         self.now = now
         self.rng = random.Random(20261201)
+        self.held: dict[str, list[str]] = {}  # employee_no → skill codes with a certification
         lines = list(ProductLine.objects.order_by("code"))
         regions = Region.objects.bulk_create(
             Region(code=f"bench-r{n}", name=f"基准大区{n}") for n in range(REGIONS)
@@ -203,6 +204,7 @@ def add_technicians(world: World, start: int, count: int) -> dict:
     day = dt.timedelta(days=1)
     for user in users:
         for skill in rng.sample(world.skills, SKILLS_PER_TECHNICIAN):
+            world.held.setdefault(user.username, []).append(skill.code)
             level = rng.randint(1, skill.max_level)
             programme = world.programmes[(skill.pk, level)]
 
@@ -333,16 +335,17 @@ def add_technicians(world: World, start: int, count: int) -> dict:
 
 
 def _pairs(world: World, limit: int, count: int) -> list[tuple[str, str, int]]:
-    """Random (employee_no, skill, level) checks among the first ``limit`` technicians."""
+    """Random (employee_no, skill, level) checks among the first ``limit`` technicians: half
+    ask about a skill the technician holds a certification for (as dispatch mostly does), half
+    about any skill."""
     rng = random.Random(7)
-    return [
-        (
-            f"B{rng.randrange(limit):05d}",
-            rng.choice(world.skills).code,
-            rng.randint(1, 3),
-        )
-        for _ in range(count)
-    ]
+    pairs = []
+    for n in range(count):
+        employee_no = f"B{rng.randrange(limit):05d}"
+        held = world.held[employee_no] if n % 2 == 0 else [s.code for s in world.skills]
+        skill = rng.choice(held)
+        pairs.append((employee_no, skill, rng.randint(1, 2)))
+    return pairs
 
 
 def query_counts(world: World, limit: int) -> dict:
@@ -383,29 +386,31 @@ def in_process_single(world: World, limit: int) -> dict:
     from certification.eligibility import EligibilityCheck, eligibility_check_many
 
     now = world.now
-    ms = []
+    ms, cpu = [], []
     for no, skill, level in _pairs(world, limit, SINGLE_RUNS):
         check = EligibilityCheck(no, skill, level, now, now + dt.timedelta(hours=4))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         eligibility_check_many(checks=[check])
         ms.append((time.perf_counter() - t0) * 1000)
-    return _summary(ms[20:])
+        cpu.append((time.process_time() - c0) * 1000)
+    return {**_summary(ms[20:]), "cpu_ms_mean": round(statistics.mean(cpu[20:]), 2)}
 
 
 def in_process_batch(world: World, limit: int) -> dict:
     from certification.eligibility import EligibilityCheck, eligibility_check_many
 
     now = world.now
-    ms = []
+    ms, cpu = [], []
     for run in range(10):
         checks = [
             EligibilityCheck(no, skill, level, now, now + dt.timedelta(hours=4))
             for no, skill, level in _pairs(world, limit, 500 + run)[run:]
         ]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         eligibility_check_many(checks=checks)
         ms.append((time.perf_counter() - t0) * 1000)
-    return _summary(ms)
+        cpu.append((time.process_time() - c0) * 1000)
+    return {**_summary(ms), "cpu_ms_mean": round(statistics.mean(cpu), 2)}
 
 
 def _free_port() -> int:
@@ -461,6 +466,22 @@ class Server:
             raise RuntimeError(f"{method} {path}: {response.status} {payload[:300]!r}")
         return elapsed, payload
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn and its workers (user + system): unlike wall time,
+        it barely moves when other processes load the machine."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -484,10 +505,14 @@ def over_http(world: World, data_dir: str, limit: int) -> dict:
         pairs = _pairs(world, limit, SINGLE_RUNS + 50)
         for pair in pairs[:50]:  # warm both workers
             server.request("GET", single_path(*pair), raw)
+        cpu0 = server.cpu_seconds()
         single = [server.request("GET", single_path(*pair), raw)[0] for pair in pairs[50:]]
+        single_cpu = (server.cpu_seconds() - cpu0) * 1000 / len(single)
 
-        batch_ms, batch_bytes = [], 0
+        batch_ms, batch_bytes, batch_cpu = [], 0, 0.0
         for run in range(BATCH_RUNS + 3):
+            if run == 3:
+                cpu0 = server.cpu_seconds()
             checks = [
                 {"employee_no": no, "skill": skill, "level": level, "start": now, "end": end}
                 for no, skill, level in _pairs(world, limit, 500 + run)[run:]
@@ -497,10 +522,13 @@ def over_http(world: World, data_dir: str, limit: int) -> dict:
             if run >= 3:
                 batch_ms.append(elapsed)
                 batch_bytes = len(payload)
+        batch_cpu = (server.cpu_seconds() - cpu0) * 1000 / len(batch_ms)
 
         region = world.regions[0].code
         who_ms, who_counts = [], []
         for run in range(WHO_RUNS + 2):
+            if run == 2:
+                cpu0 = server.cpu_seconds()
             skill = world.skills[run % SKILLS].code
             query = urllib.parse.urlencode({"level": 1, "region": region, "start": now, "end": end})
             elapsed, payload = server.request(
@@ -509,13 +537,19 @@ def over_http(world: World, data_dir: str, limit: int) -> dict:
             if run >= 2:
                 who_ms.append(elapsed)
                 who_counts.append(len(json.loads(payload)["technicians"]))
+        who_cpu = (server.cpu_seconds() - cpu0) * 1000 / len(who_ms)
     finally:
         server.stop()
     return {
-        "single_check": _summary(single),
-        "batch_500": {**_summary(batch_ms), "response_bytes": batch_bytes},
+        "single_check": {**_summary(single), "server_cpu_ms_per_request": round(single_cpu, 2)},
+        "batch_500": {
+            **_summary(batch_ms),
+            "server_cpu_ms_per_request": round(batch_cpu, 2),
+            "response_bytes": batch_bytes,
+        },
         "who_may_one_region": {
             **_summary(who_ms),
+            "server_cpu_ms_per_request": round(who_cpu, 2),
             "technicians_in_region": limit // REGIONS,
             "eligible_returned_median": statistics.median(who_counts),
         },
