@@ -247,7 +247,20 @@ def _judge(
 def _staff_queryset() -> QuerySet[StaffProfile]:
     # No ORDER BY anywhere on the hot path: results are keyed in Python, and the models'
     # default orderings cost a join, a sort and query compilation time on every check.
-    return StaffProfile.objects.select_related("user", "outlet").order_by()
+    # Timestamps and the password hash are never judged: parsing them was a third of a batch.
+    return (
+        StaffProfile.objects.select_related("user", "outlet")
+        .defer(
+            "created_at",
+            "updated_at",
+            "user__password",
+            "user__last_login",
+            "user__date_joined",
+            "outlet__created_at",
+            "outlet__updated_at",
+        )
+        .order_by()
+    )
 
 
 def _outlet_lines(staff_by_no: dict) -> dict[int, frozenset[int]]:
@@ -314,7 +327,9 @@ def _evaluate(checks: list[EligibilityCheck], staff_by_no: dict) -> list[Eligibi
         wanted = Q()
         for type_ids, user_ids in users_by_types.items():
             wanted |= Q(user_id__in=sorted(user_ids), licence_type_id__in=sorted(type_ids))
-        for licence in Licence.objects.filter(wanted).select_related("licence_type").order_by():
+        types = {t.pk: t for skill_types in types_of.values() for t in skill_types}
+        for licence in Licence.objects.filter(wanted).defer("scan").order_by():
+            licence.licence_type = types[licence.licence_type_id]  # loaded with the skills
             licences[licence.user_id].append(licence)
     outlet_lines = _outlet_lines(staff_by_no)
     results = []
