@@ -1,19 +1,23 @@
 """Dispatch eligibility API (contract: integrators code against it).
 
 ``GET /api/v1/eligibility``, ``POST /api/v1/eligibility/batch`` and
-``GET /api/v1/eligibility/who``; scope ``eligibility:read``. Errors use the portal's format
+``GET /api/v1/eligibility/who``; scope ``eligibility:read``. ``POST /api/v1/licences`` (scope
+``licences:write``) upserts outside licences. Errors use the portal's format
 (``portal.api``); an unknown technician is an answer (not eligible, ``unknown_technician``), an
 unknown skill, a malformed date or an empty window is a 400."""
 
 import datetime as dt
+import logging
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from portal.api import ApiError, ApiKeyAuth, read_json_body
+from portal.api import ApiError, ApiKeyAuth, batch_from_body, read_json_body, records_apply
 from portal.models import Region, ServiceOutlet
+from portal.records import normalise_record
 
 from .eligibility import (
     EligibilityCheck,
@@ -22,6 +26,10 @@ from .eligibility import (
     eligible_technicians,
 )
 from .models import Skill
+from .records import LicenceRecordForm
+from .services import licence_upsert
+
+logger = logging.getLogger(__name__)
 
 BATCH_LIMIT = 500
 
@@ -147,10 +155,15 @@ def eligibility_single(
 ):
     """Eligible means every requirement holds for the whole window [start, end] (ISO 8601;
     ``start`` defaults to now, ``end`` to ``start``)."""
-    skill_obj = _skill(skill)
     start_at, end_at = _parse_window(start, end)
-    check = EligibilityCheck(employee_no, skill_obj.code, _parse_level(level), start_at, end_at)
-    return result_json(eligibility_check_many(checks=[check])[0])
+    check = EligibilityCheck(employee_no, skill, _parse_level(level), start_at, end_at)
+    result = eligibility_check_many(checks=[check])[0]
+    if any(r.code == "unknown_skill" for r in result.reasons):
+        # The check itself looked the skill up; asking the database twice costs a query.
+        raise ApiError(
+            400, "unknown_skill", _("No skill has this code."), errors={"skill": [str(skill)]}
+        )
+    return result_json(result)
 
 
 @eligibility_router.post(
@@ -284,3 +297,46 @@ def skill_eligible_technicians(
         outlet=outlet,
         include_excluded=include_excluded,
     )
+
+
+# --- Outside licences (adoption and HR/licence-system sync) ---------------------------------
+
+licences_router = Router(tags=["licences"])
+
+
+@licences_router.post(
+    "",
+    auth=ApiKeyAuth("licences:write"),
+    summary="Create or update outside licences (one object, or {'licences': [...]} up to 500)",
+)
+def licence_upsert_endpoint(request):
+    """Upserts by ``employee_no`` + ``licence_type`` + ``number`` (a person may hold several
+    licences of one type over the years; a number is unique per type). Fields as in the
+    import files: ``authority``, ``issued_on``, ``expires_on``, ``next_review_on`` (ISO dates)
+    and ``verified`` (true/false; verified by the system in the name of the API key). Each
+    record is validated and saved on its own: good records are kept, bad ones come back
+    ``rejected`` with field errors. A single rejected object answers 400 ``validation_error``."""
+    records, is_batch = batch_from_body(
+        read_json_body(request), list_key="licences", limit=settings.API_MAX_BATCH
+    )
+    results, counts = records_apply(
+        records,
+        key="employee_no",
+        form_for=lambda record: LicenceRecordForm(data=normalise_record(record), actor=None),
+        apply=lambda data: licence_upsert(data=data).action,
+    )
+    for result, record in zip(results, records, strict=True):
+        for name in ("licence_type", "number"):
+            result[name] = str(record.get(name) or "") if isinstance(record, dict) else ""
+    verified = sum(
+        1
+        for result, record in zip(results, records, strict=True)
+        if result["status"] != "rejected" and isinstance(record, dict) and record.get("verified")
+    )
+    if verified:
+        logger.info("licences: %s verified by API key %s", verified, request.api_key.name)
+    if not is_batch and results[0]["status"] == "rejected":
+        raise ApiError(
+            400, "validation_error", _("Some fields are invalid."), errors=results[0]["errors"]
+        )
+    return {"counts": counts, "results": results}

@@ -10,16 +10,21 @@ class CertificationConfig(AppConfig):
 
     def ready(self):
         from courses.signals import course_completed, quiz_attempt_graded
+        from portal.imports import import_spec_register
         from portal.permissions import register_role_permissions
         from portal.roles import Role
         from portal.selectors import register_home_section_provider
 
+        from .imports import IMPORT_SPECS
         from .receivers import (
             check_corrective_training,
             evaluate_after_course_completed,
             evaluate_after_quiz_graded,
         )
         from .selectors import certifications_home_items
+
+        for spec in IMPORT_SPECS:
+            import_spec_register(spec)
 
         quiz_attempt_graded.connect(
             evaluate_after_quiz_graded, dispatch_uid="certification.evaluate_after_quiz"

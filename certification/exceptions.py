@@ -41,3 +41,10 @@ class SuspensionRefused(PortalError):
 
     code = "suspension_refused"
     default_message = _("This change cannot be made to the suspension.")
+
+
+class LicenceNumberTaken(PortalError):
+    """A licence number of a type is already recorded for someone else."""
+
+    code = "licence_number_taken"
+    default_message = _("This licence number is already recorded for another person.")

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import AttemptStatus, Enrolment, QuizAttempt
+from portal.services import UpsertResult
 
 from .actions import (
     ReinstateCertificationAction,
@@ -25,13 +26,14 @@ from .actions import (
 )
 from .actions.base import user_may_manage
 from .certificates import certificate_document_enqueue
-from .exceptions import CertificationPermissionDenied
+from .exceptions import CertificationActionRefused, CertificationPermissionDenied
 from .models import (
     Certification,
     CertificationEvent,
     CertificationStatus,
     Licence,
     Programme,
+    Skill,
 )
 
 logger = logging.getLogger(__name__)
@@ -410,3 +412,190 @@ def licence_verify(*, licence: Licence, user: User, now: dt.datetime | None = No
         )
         licence.refresh_from_db()
     return licence
+
+
+# --- Adoption imports (skills, certifications earned before the portal, licences) ------------
+# Records arrive cleaned by ``certification.records``; each write is idempotent by its natural
+# key, so importing the same file (or posting the same record) twice changes nothing.
+
+
+def skill_upsert(*, data: dict) -> UpsertResult:
+    """Creates or updates the skill with ``data['code']`` (a cleaned ``SkillRecordForm``)."""
+    skill = Skill.objects.filter(code=data["code"]).first()
+    licences = data["required_licences"]
+    wanted = {
+        "name": data["name"],
+        "product_line_id": data["product_line"].pk,
+        "max_level": data["max_level"],
+    }
+    if skill is not None:
+        held = sorted(skill.required_licence_types.values_list("pk", flat=True))
+        same = all(getattr(skill, k) == v for k, v in wanted.items())
+        if same and held == sorted(t.pk for t in licences):
+            return UpsertResult("unchanged", skill)
+    with transaction.atomic():
+        created = skill is None
+        skill = skill or Skill(code=data["code"])
+        for name, value in wanted.items():
+            setattr(skill, name, value)
+        skill.save()
+        skill.required_licence_types.set(licences)
+    return UpsertResult("created" if created else "updated", skill)
+
+
+def _import_evidence(*, skill, level: int, issued_on: dt.date) -> dict:
+    """What an imported certification rests on: the fact of the earlier issue. It is also its
+    identity: one person, skill, level and issue date is one certification."""
+    return {"imported": {"skill": skill.code, "level": level, "issued_on": issued_on.isoformat()}}
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def certification_imported_find(*, user: User, skill, level: int, issued_on: dt.date):
+    digest = _evidence_digest(_import_evidence(skill=skill, level=level, issued_on=issued_on))
+    return Certification.objects.filter(
+        user=user, skill=skill, level=level, evidence_digest=digest
+    ).first()
+
+
+def certification_import_problem(
+    *, user: User, skill, level: int, issued_on: dt.date, expires_on: dt.date | None
+) -> str | None:
+    """Why an earlier certification cannot be imported for ``user``, or ``None``.
+
+    An import never overrides a suspension or a revocation, and never rewrites the ledger: the
+    same certification imported again with another expiry date is refused."""
+    from django.utils.translation import gettext as _
+
+    existing = certification_imported_find(user=user, skill=skill, level=level, issued_on=issued_on)
+    if existing is not None:
+        if expires_on is not None and existing.expires_at != _start_of(
+            expires_on + dt.timedelta(days=1)
+        ):
+            return _(
+                "This certification is already recorded with the expiry date %(date)s; "
+                "the ledger is never rewritten."
+            ) % {"date": timezone.localdate(existing.expires_at - dt.timedelta(seconds=1))}
+        return None
+    if Certification.objects.filter(user=user, skill=skill, status__in=_BLOCKING).exists():
+        return _(
+            "The person has a suspended or revoked certification for this skill; "
+            "an import does not override it."
+        )
+    return None
+
+
+def certification_import(*, data: dict, now: dt.datetime | None = None) -> UpsertResult:
+    """Records a certification earned before the portal (a cleaned ``CertificationRecordForm``)
+    in the ledger, with an ``issued`` event by ``data['actor']`` (``None``: the system).
+
+    It is active unless it has expired (then it is recorded expired, with an ``expired``
+    event); of the person's active certifications for the skill, the latest issue at the same
+    or a higher level stands and the others are superseded, as a renewal would leave them.
+    The programme is the latest for the skill and level, created without requirements when
+    the skill has none yet (trainers add requirements later). Idempotent."""
+    from django.utils.translation import gettext as _
+
+    now = now or timezone.now()
+    user, skill, level = data["staff"].user, data["skill"], data["level"]
+    issued_on = data["issued_on"]
+    existing = certification_imported_find(user=user, skill=skill, level=level, issued_on=issued_on)
+    if existing is not None:
+        return UpsertResult("unchanged", existing)
+    problem = certification_import_problem(
+        user=user, skill=skill, level=level, issued_on=issued_on, expires_on=data["expires_on"]
+    )
+    if problem:
+        raise CertificationActionRefused(problem)
+    with transaction.atomic():
+        programme = Programme.objects.filter(skill=skill, level=level).order_by(
+            "-active", "-version"
+        ).first() or Programme.objects.create(skill=skill, level=level)
+        expires_at = None
+        if data["expires_on"]:
+            expires_at = _start_of(data["expires_on"] + dt.timedelta(days=1))
+        certification = certification_record(
+            user=user,
+            programme=programme,
+            issued_at=_start_of(issued_on),
+            expires_at=expires_at,
+            evidence=_import_evidence(skill=skill, level=level, issued_on=issued_on),
+            actor=data.get("actor"),
+            reason_text=data.get("note") or _("Imported"),
+        )
+        if certification.grace_ends_at <= now:
+            Certification.objects.filter(pk=certification.pk).update(
+                status=CertificationStatus.EXPIRED
+            )
+            certification.status = CertificationStatus.EXPIRED
+            CertificationEvent.objects.create(
+                certification=certification,
+                kind=CertificationEvent.Kind.EXPIRED,
+                at=certification.grace_ends_at,
+            )
+            return UpsertResult("created", certification)
+        active = list(
+            Certification.objects.filter(
+                user=user, skill=skill, status=CertificationStatus.ACTIVE
+            ).exclude(pk=certification.pk)
+        )
+        later = [c for c in active if c.level >= level and c.issued_at > certification.issued_at]
+        if later:
+            newest = max(later, key=lambda c: (c.issued_at, c.pk))
+            certification_supersede(old=certification, new=newest, now=now)
+            certification.refresh_from_db()
+        else:
+            for old in active:
+                if old.level <= level and old.issued_at <= certification.issued_at:
+                    certification_supersede(old=old, new=certification, now=now)
+    return UpsertResult("created", certification)
+
+
+def licence_upsert(*, data: dict, now: dt.datetime | None = None) -> UpsertResult:
+    """Creates or updates the licence of ``data['licence_type']`` and ``data['number']`` held by
+    the person of ``data['employee_no']`` (a cleaned ``LicenceRecordForm``).
+
+    ``verified`` true verifies it in the name of ``data['actor']`` (``None``: the system),
+    keeping an earlier verification of the same facts. Changed facts (authority or dates) void
+    an earlier verification unless the record vouches for the new ones."""
+    from .exceptions import LicenceNumberTaken
+
+    now = now or timezone.now()
+    user = data["staff"].user
+    facts = {
+        "issuing_authority": data.get("authority") or "",
+        "issued_on": data["issued_on"],
+        "expires_on": data["expires_on"],
+        "next_review_on": data.get("next_review_on"),
+    }
+    verified, actor = bool(data.get("verified")), data.get("actor")
+    with transaction.atomic():
+        licence = (
+            Licence.objects.select_for_update()
+            .filter(licence_type=data["licence_type"], number=data["number"])
+            .first()
+        )
+        if licence is not None and licence.user_id != user.pk:
+            raise LicenceNumberTaken()
+        if licence is None:
+            licence = Licence.objects.create(
+                user=user,
+                licence_type=data["licence_type"],
+                number=data["number"],
+                verified_by=actor if verified else None,
+                verified_at=now if verified else None,
+                **facts,
+            )
+            return UpsertResult("created", licence)
+        changed = any(getattr(licence, k) != v for k, v in facts.items())
+        if not changed and (licence.is_verified or not verified):
+            return UpsertResult("unchanged", licence)
+        for name, value in facts.items():
+            setattr(licence, name, value)
+        if changed or not licence.is_verified:
+            licence.verified_by = actor if verified else None
+            licence.verified_at = now if verified else None
+        licence.save()
+    return UpsertResult("updated", licence)

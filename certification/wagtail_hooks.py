@@ -12,15 +12,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.import_views import allowed_kinds
 from portal.roles import Role
 from portal.selectors import staff_in_scope, user_roles
 
+from .imports import IMPORT_SPECS
 from .models import Certification, Licence, LicenceType, Programme, Skill, VerificationCard
 from .services import licence_verify
 from .webhooks_admin import ReplayDeliveriesBulkAction, WebhookGroup
@@ -248,3 +251,28 @@ hooks.register("register_bulk_action", ReplayDeliveriesBulkAction)
 
 # Practical sign-offs for assessors register their own admin views.
 from . import signoff_admin  # noqa: E402, F401
+
+
+class AdoptionImportMenuItem(MenuItem):
+    """The portal's import upload, opened on the certification kinds."""
+
+    def is_shown(self, request):
+        kinds = allowed_kinds(request.user)
+        return any(spec.kind in kinds for spec in IMPORT_SPECS)
+
+    def render_component(self, request):
+        kinds = allowed_kinds(request.user)
+        first = next(spec.kind for spec in IMPORT_SPECS if spec.kind in kinds)
+        self.url = f"{reverse('organisation-import:upload')}?kind={first}"
+        return super().render_component(request)
+
+
+@hooks.register("register_admin_menu_item")
+def register_adoption_import_menu_item():
+    return AdoptionImportMenuItem(
+        _("Import skills, certifications and licences"),
+        "#",
+        name="adoption-import",
+        icon_name="upload",
+        order=221,
+    )

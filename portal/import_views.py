@@ -25,13 +25,16 @@ ACTION_LABELS = {
 }
 
 
-def _allowed_kinds(user) -> list[str]:
-    kinds = []
-    if user.has_perm("portal.add_serviceoutlet"):
-        kinds.append(ImportBatch.Kind.OUTLETS)
-    if user.has_perm("portal.add_importbatch"):
-        kinds.append(ImportBatch.Kind.STAFF)
-    return kinds
+def allowed_kinds(user) -> list[str]:
+    """The kinds of import ``user`` may run, in registration order (outlets, staff, then the
+    kinds other apps register)."""
+    return [
+        kind for kind, spec in SPECS.items() if spec.permission and user.has_perm(spec.permission)
+    ]
+
+
+def _default_kind(kinds: list[str]) -> str:
+    return ImportBatch.Kind.STAFF if ImportBatch.Kind.STAFF in kinds else kinds[0]
 
 
 def _form_kwargs(batch: ImportBatch, user) -> dict:
@@ -40,14 +43,17 @@ def _form_kwargs(batch: ImportBatch, user) -> dict:
             "allowed_roles": grantable_roles(user),
             "allowed_outlets": outlets_in_scope(user=user),
         }
+    spec = SPECS[batch.kind]
+    if spec.form_kwargs_for is not None:
+        return spec.form_kwargs_for(user)
     return {}
 
 
 def upload(request):
-    kinds = _allowed_kinds(request.user)
+    kinds = allowed_kinds(request.user)
     if not kinds:
         raise PermissionDenied
-    kind = request.GET.get("kind") or request.POST.get("kind") or kinds[-1]
+    kind = request.GET.get("kind") or request.POST.get("kind") or _default_kind(kinds)
     if kind not in kinds:
         raise PermissionDenied
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -74,6 +80,12 @@ def upload(request):
             "kind": kind,
             "kinds": [(k, ImportBatch.Kind(k).label) for k in kinds],
             "columns": SPECS[kind].columns,
+            "help_text": SPECS[kind].help_text,
+            "title": (
+                _("Import outlets and staff")
+                if kind in (ImportBatch.Kind.OUTLETS, ImportBatch.Kind.STAFF)
+                else _("Import %(kind)s") % {"kind": ImportBatch.Kind(kind).label}
+            ),
             "recent": ImportBatch.objects.filter(uploaded_by=request.user)[:10],
         },
     )
@@ -81,7 +93,7 @@ def upload(request):
 
 def preview(request, batch_id: int):
     batch = get_object_or_404(ImportBatch, pk=batch_id, uploaded_by=request.user)
-    if batch.kind not in _allowed_kinds(request.user):
+    if batch.kind not in allowed_kinds(request.user):
         raise PermissionDenied
     if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEWED:
         with batch.file.open("rb") as fh:

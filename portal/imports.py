@@ -9,6 +9,7 @@ commands and the tests all go through ``import_preview`` and ``import_apply``.""
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 
@@ -32,6 +33,20 @@ class ImportSpec:
     form_class: type
     upsert: object
     model: type
+    # Who may import this kind in the admin (a Django permission).
+    permission: str = ""
+    # Optional: the row's key from its normalised record (composite keys), the predicted action
+    # of a valid row ("create"/"update"/"unchanged"), and the form kwargs for an admin user.
+    key_of: Callable[[dict], str] | None = None
+    predict: Callable[[dict], str] | None = None
+    form_kwargs_for: Callable[[object], dict] | None = None
+    # Shown on the upload page: how rows are matched (defaults to the organisation wording).
+    help_text: str = ""
+
+    def row_key(self, record: dict) -> str:
+        if self.key_of is not None:
+            return self.key_of(record)
+        return str(record.get(self.key) or "")
 
 
 OUTLET_SPEC = ImportSpec(
@@ -52,6 +67,7 @@ OUTLET_SPEC = ImportSpec(
     form_class=OutletRecordForm,
     upsert=outlet_upsert,
     model=ServiceOutlet,
+    permission="portal.add_serviceoutlet",
 )
 
 STAFF_SPEC = ImportSpec(
@@ -82,9 +98,17 @@ STAFF_SPEC = ImportSpec(
     form_class=StaffRecordForm,
     upsert=staff_upsert,
     model=StaffProfile,
+    permission="portal.add_importbatch",
 )
 
 SPECS = {spec.kind: spec for spec in (OUTLET_SPEC, STAFF_SPEC)}
+
+
+def import_spec_register(spec: ImportSpec) -> None:
+    """Adds a kind of import (other apps call this from ``AppConfig.ready()``): it then runs
+    through the same preview/apply pipeline, admin upload and command shape as outlets and
+    staff."""
+    SPECS[spec.kind] = spec
 
 
 @dataclass
@@ -223,11 +247,11 @@ def import_preview(
         report.file_errors.append(_("The file has a header but no rows."))
         return report, []
 
-    keys = Counter(str(normalise_record(r).get(spec.key) or "") for _n, r in rows)
+    keys = Counter(spec.row_key(normalise_record(r)) for _n, r in rows)
     valid: list[tuple[int, dict]] = []
     for row_no, raw in rows:
         record = normalise_record(raw)
-        key = str(record.get(spec.key) or "")
+        key = spec.row_key(record)
         if key and keys[key] > 1:
             report.rows.append(
                 RowReport(
@@ -248,6 +272,8 @@ def import_preview(
 
 
 def _predict(spec: ImportSpec, data: dict) -> str:
+    if spec.predict is not None:
+        return spec.predict(data)
     exists = spec.model.objects.filter(**{spec.key: data[spec.key]}).exists()
     return "update" if exists else "create"
 

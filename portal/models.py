@@ -191,12 +191,16 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         OUTLETS = "outlets", _("Outlets")
         STAFF = "staff", _("Staff")
+        # Adoption imports of the certification app (registered by it, see portal.imports).
+        SKILLS = "skills", _("Skills")
+        CERTIFICATIONS = "certifications", _("Certifications")
+        LICENCES = "licences", _("Licences")
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Previewed")
         APPLIED = "applied", _("Applied")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     status = models.CharField(

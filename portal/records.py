@@ -83,6 +83,9 @@ class FlexibleDateField(forms.DateField):
     def to_python(self, value):
         if isinstance(value, dt.datetime):
             return value.date()
+        if value is not None and not isinstance(value, str | dt.date):
+            # JSON objects and lists (API bodies) are not dates; never let them crash parsing.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
 

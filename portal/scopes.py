@@ -9,4 +9,5 @@ API_SCOPES = {
     "tickets:write": _("Send closed service tickets"),
     "knowledge:read": _("Read and search the case knowledge base"),
     "eligibility:read": _("Ask who may be dispatched for a job"),
+    "licences:write": _("Create and update outside licences (licence records sync)"),
 }

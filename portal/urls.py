@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from certification.api import eligibility_router, skills_router
+from certification.api import eligibility_router, licences_router, skills_router
 from knowledge.api import cases_router, tickets_router
 
 from . import views
@@ -16,6 +16,7 @@ api.add_router("/v1/tickets", tickets_router)
 api.add_router("/v1/knowledge", cases_router)
 api.add_router("/v1/eligibility", eligibility_router)
 api.add_router("/v1/skills", skills_router)
+api.add_router("/v1/licences", licences_router)
 
 portal_patterns = (
     [

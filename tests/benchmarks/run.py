@@ -10,7 +10,9 @@ Currently measured:
 - the pipeline's parts, per ticket, to show where the time goes.
 Set BENCH_TICKETS to change the ticket count (default 2,000).
 Then quiz concurrency (tests/benchmarks/quiz_concurrency.py): 200 learners against a running
-gunicorn, into bench-results/quiz_concurrency.json; BENCH_ONLY=quiz runs only that."""
+gunicorn, into bench-results/quiz_concurrency.json; BENCH_ONLY=quiz runs only that.
+``BENCH_ONLY=eligibility`` runs the dispatch eligibility benchmark instead
+(tests/benchmarks/eligibility.py)."""
 
 import json
 import os
@@ -49,6 +51,11 @@ def main() -> int:
         from tests.benchmarks import quiz_concurrency
 
         return quiz_concurrency.main()
+
+    if os.environ.get("BENCH_ONLY") == "eligibility":
+        from tests.benchmarks.eligibility import main as eligibility_main
+
+        return eligibility_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))

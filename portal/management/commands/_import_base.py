@@ -7,7 +7,8 @@ from portal.imports import import_apply, import_preview
 
 
 class ImportCommand(BaseCommand):
-    """Shared shape of ``import_outlets`` and ``import_staff``: same pipeline as the admin."""
+    """Shared shape of the ``import_*`` commands (outlets, staff, and the kinds other apps
+    register): same pipeline as the admin."""
 
     kind = ""
 
@@ -20,16 +21,27 @@ class ImportCommand(BaseCommand):
             "--strict", action="store_true", help="Write nothing if any row has an error."
         )
 
+    def get_form_kwargs(self, **options) -> dict:
+        """Extra arguments for the record form (e.g. who vouches for verified licences)."""
+        return {}
+
     def handle(self, *args, file, dry_run, strict, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         content = path.read_bytes()
+        form_kwargs = self.get_form_kwargs(**options)
         if dry_run:
-            report, _valid = import_preview(kind=self.kind, content=content, filename=path.name)
+            report, _valid = import_preview(
+                kind=self.kind, content=content, filename=path.name, form_kwargs=form_kwargs
+            )
         else:
             report = import_apply(
-                kind=self.kind, content=content, filename=path.name, strict=strict
+                kind=self.kind,
+                content=content,
+                filename=path.name,
+                strict=strict,
+                form_kwargs=form_kwargs,
             )
         for message in report.file_errors:
             self.stderr.write(self.style.ERROR(message))
