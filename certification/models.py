@@ -333,3 +333,7 @@ class Licence(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+# The dashboards keep their model in their own package (certification/dashboards/).
+from .dashboards.models import ExportJob  # noqa: E402, F401

@@ -27,3 +27,7 @@ def evaluate_programmes(
         return []
     issued = programmes_evaluate_for(user=user, quiz_id=quiz_id, course_id=course_id)
     return [c.pk for c in issued]
+
+
+# The dashboards' export job lives with the dashboards; imported so the worker registers it.
+from .dashboards.tasks import export_run  # noqa: E402, F401

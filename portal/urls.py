@@ -52,6 +52,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("learning/", include("courses.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("dashboards/", include("certification.dashboards.urls")),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
