@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import ProductLine, ServiceOutlet, StaffProfile
 
@@ -41,7 +42,7 @@ class CellStatus:
     NONE = "none"
 
     labels = {
-        ACTIVE: _("Active"),
+        ACTIVE: pgettext_lazy("certification", "Active"),
         EXPIRING_30: _("Expires within 30 days"),
         EXPIRING_60: _("Expires within 60 days"),
         EXPIRING_90: _("Expires within 90 days"),
