@@ -172,6 +172,22 @@ def _licence_valid_until(licence: Licence) -> dt.datetime:
     return min(ends)
 
 
+def _prefetched(instance, relation: str) -> list:
+    """A prefetched many-to-many relation as a list, kept on the instance: a batch asks it of
+    the same outlet or skill thousands of times, and each ``.all()`` builds a new manager."""
+    cache = instance.__dict__.setdefault("_eligibility_related", {})
+    if relation not in cache:
+        cache[relation] = list(getattr(instance, relation).all())
+    return cache[relation]
+
+
+def _prefetched_ids(instance, relation: str) -> frozenset:
+    cache = instance.__dict__.setdefault("_eligibility_related_ids", {})
+    if relation not in cache:
+        cache[relation] = frozenset(o.pk for o in _prefetched(instance, relation))
+    return cache[relation]
+
+
 def _judge(
     check: EligibilityCheck,
     staff: StaffProfile | None,
@@ -192,7 +208,7 @@ def _judge(
     outlet = staff.outlet
     if outlet is not None and not outlet.is_active:
         reasons.append(Reason.of("outlet_suspended"))
-    if outlet is None or skill.product_line_id not in {p.pk for p in outlet.product_lines.all()}:
+    if outlet is None or skill.product_line_id not in _prefetched_ids(outlet, "product_lines"):
         reasons.append(
             Reason.of("outlet_not_authorised_for_product_line", product_line=skill.product_line)
         )
@@ -203,7 +219,7 @@ def _judge(
     by_type = defaultdict(list)
     for licence in licences:
         by_type[licence.licence_type_id].append(licence)
-    for licence_type in skill.required_licence_types.all():
+    for licence_type in _prefetched(skill, "required_licence_types"):
         held = by_type.get(licence_type.pk, [])
         if not held:
             reasons.append(Reason.of("licence_missing", licence=licence_type.name))

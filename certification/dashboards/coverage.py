@@ -122,13 +122,9 @@ def coverage_for(
         .distinct()
     )
     holders = {(u, s) for u, s in holders if u in staff}
-    moments = [now + dt.timedelta(days=d) for d in HORIZONS]
-    checks = [
-        EligibilityCheck(staff[u].employee_no, skill_by_id[s].code, 1, moment, moment)
-        for u, s in sorted(holders)
-        for moment in moments
-    ]
-    results = eligibility_check_many(checks=checks)
+    eligible_at = _eligible_over_horizons(
+        pairs=sorted(holders), staff=staff, skill_by_id=skill_by_id, now=now
+    )
 
     def group_of(profile: StaffProfile):
         return profile.outlet.region if filters.group_by == "region" else profile.outlet
@@ -140,8 +136,8 @@ def coverage_for(
         group = group_of(staff[u])
         groups[group.pk] = group
         held[(group.pk, s)] += 1
-        for h in range(len(HORIZONS)):
-            if results[index * len(HORIZONS) + h].eligible:
+        for h, yes in enumerate(eligible_at[index]):
+            if yes:
                 eligible[(group.pk, s)][h] += 1
     rows = [
         CoverageRow(groups[g], skill_by_id[s], held[(g, s)], eligible[(g, s)])
@@ -152,6 +148,42 @@ def coverage_for(
         for h, n in enumerate(row.eligible):
             totals[row.skill.pk][h] += n
     return Coverage(HORIZONS, rows, skills, totals, technicians=len(staff))
+
+
+def _eligible_over_horizons(*, pairs, staff, skill_by_id, now) -> list[list[bool]]:
+    """For each (user id, skill id) pair, whether the eligibility service lets the holder work
+    at level 1 at each horizon.
+
+    The service is asked once per pair, now; an eligible answer carries ``valid_until``, the
+    moment the answer stops holding, which decides the later horizons. Time alone cannot make
+    an ineligible holder eligible except a certification not valid yet (``not_certified`` for
+    a holder): only those are asked again at the later moments."""
+    moments = [now + dt.timedelta(days=d) for d in HORIZONS]
+    checks = [
+        EligibilityCheck(staff[u].employee_no, skill_by_id[s].code, 1, now, now) for u, s in pairs
+    ]
+    results = eligibility_check_many(checks=checks)
+    answers = []
+    later = []
+    for index, result in enumerate(results):
+        if result.eligible:
+            answers.append([result.valid_until is None or m < result.valid_until for m in moments])
+            continue
+        answers.append([False] * len(moments))
+        if any(r.code == "not_certified" for r in result.reasons):
+            later.extend(
+                (
+                    index,
+                    h,
+                    EligibilityCheck(checks[index].employee_no, checks[index].skill_code, 1, m, m),
+                )
+                for h, m in enumerate(moments[1:], start=1)
+            )
+    if later:
+        again = eligibility_check_many(checks=[check for _i, _h, check in later])
+        for (index, h, _check), result in zip(later, again, strict=True):
+            answers[index][h] = result.eligible
+    return answers
 
 
 # --- Lapses ----------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .knowledge_health import knowledge_health
 from .matrix import STATUS_FILTER_CHOICES, CellStatus, certification_matrix
 from .models import ExportJob
 from .profile import technician_profile
+from .render import matrix_rows_html
 from .scope import (
     dashboard_access_check,
     outlet_in_scope_get,
@@ -102,6 +103,7 @@ def matrix(request):
     context = {
         "title": _("Certification matrix"),
         "matrix": result,
+        "matrix_rows_html": matrix_rows_html(result),
         "filters": filters,
         "errors": errors,
         "statuses": STATUS_FILTER_CHOICES,

@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
+    if os.environ.get("BENCH_ONLY") == "dashboards":
+        from tests.benchmarks.dashboards import main as dashboards_main
+
+        return dashboards_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -42,6 +46,9 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(json.dumps(results, ensure_ascii=False, indent=2))
+    from tests.benchmarks import dashboards
+
+    dashboards.run()  # bench-results/dashboards.json
     return 0
 
 
