@@ -12,7 +12,7 @@ from courses.selectors import PathStatus, path_statuses_for
 from portal.models import StaffProfile
 
 from ..eligibility import EligibilityCheck, EligibilityResult, eligibility_check_many
-from ..models import Certification, CertificationEvent, CertificationStatus, Licence, Skill
+from ..models import Certification, CertificationEvent, CertificationStatus, Licence
 from .matrix import cell_status
 
 
@@ -124,7 +124,3 @@ def technician_profile(*, staff: StaffProfile, now: dt.datetime | None = None) -
         suspensions=suspensions,
         dispatch_today=technician_dispatch_today(staff=staff, now=now),
     )
-
-
-def skills_by_code() -> dict[str, Skill]:
-    return {s.code: s for s in Skill.objects.all()}
