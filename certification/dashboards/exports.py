@@ -43,14 +43,23 @@ def _percent(value: float | None):
     return round(100 * value, 1) if value is not None else None
 
 
-def cell_text(cell: MatrixCell) -> str:
-    """A matrix cell as one readable value: status, level and expiry date."""
-    if cell.status == CellStatus.NONE:
-        return ""
-    parts = [cell.label, f"L{cell.level}"]
-    if cell.expires_at is not None:
-        parts.append(timezone.localdate(cell.expires_at).isoformat())
-    return " · ".join(parts)
+def cell_texter() -> Callable[[MatrixCell], str | None]:
+    """A function writing a matrix cell as one readable value: status, level and expiry date.
+
+    Labels and the time zone are looked up once: a network export writes hundreds of thousands
+    of cells, and each translation or time-zone lookup goes through a thread-local."""
+    labels = {key: str(label) for key, label in CellStatus.labels.items()}
+    tz = timezone.get_current_timezone()
+
+    def text(cell: MatrixCell) -> str | None:
+        if cell.status == CellStatus.NONE:
+            return None  # an empty cell: not written at all in XLSX
+        if cell.expires_at is None:
+            return f"{labels[cell.status]} · L{cell.level}"
+        day = cell.expires_at.astimezone(tz).date()
+        return f"{labels[cell.status]} · L{cell.level} · {day.isoformat()}"
+
+    return text
 
 
 # --- Table builders --------------------------------------------------------------------------
@@ -63,6 +72,7 @@ def matrix_tables(*, user: User, params: Mapping, progress: Progress = _noop) ->
 
 def _matrix_table(*, user: User, filters: MatrixFilters, progress: Progress = _noop) -> Table:
     table = Table("matrix", _("Certification matrix"), [])
+    cell_text = cell_texter()
     for skills, rows in matrix_all_rows(
         user=user,
         filters=filters,

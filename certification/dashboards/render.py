@@ -17,6 +17,7 @@ def matrix_rows_html(matrix: Matrix) -> SafeString:
         key: (escape(str(label)), escape(str(CellStatus.short[key])))
         for key, label in CellStatus.labels.items()
     }
+    tz = timezone.get_current_timezone()
     base = reverse("dashboards:technician", args=["0"])[:-2]
     rows = []
     for row in matrix.rows:
@@ -25,7 +26,7 @@ def matrix_rows_html(matrix: Matrix) -> SafeString:
             label, short = labels[cell.status]
             title = label
             if cell.expires_at is not None:
-                title = f"{label} · {timezone.localdate(cell.expires_at):%Y-%m-%d}"
+                title = f"{label} · {cell.expires_at.astimezone(tz):%Y-%m-%d}"
             level = f"L{cell.level} " if cell.level else ""
             cells.append(
                 f'<td class="cell cell-{cell.status}" title="{title}" '
