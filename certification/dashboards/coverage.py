@@ -289,9 +289,25 @@ def lapses_for(
         )
     items.sort(key=lambda i: (i.date, i.staff.employee_no, i.what))
     keys = {lapse_reminder_key(kind=i.kind, item_id=i.item_id, day=today): i for i in items}
-    for key in Notification.objects.filter(key__in=list(keys)).values_list("key", flat=True):
-        keys[key].reminded_today = True
+    sent_today = Notification.objects.filter(
+        key__startswith="lapse-reminder:", key__endswith=f":{today.isoformat()}"
+    ).values_list("key", flat=True)
+    for key in sent_today:
+        if key in keys:
+            keys[key].reminded_today = True
     return items
+
+
+def lapses_count(*, user: User, days: int = 30, now: dt.datetime | None = None) -> int:
+    """How many active certifications of the scope expire within the next ``days``: the
+    overview's headline figure, counted without loading the list."""
+    now = now or timezone.now()
+    return Certification.objects.filter(
+        user_id__in=technicians_in_scope(user=user).values("user_id"),
+        status=CertificationStatus.ACTIVE,
+        expires_at__gt=now,
+        expires_at__lte=now + dt.timedelta(days=days),
+    ).count()
 
 
 def lapse_item_in_scope_get(*, user: User, kind: str, item_id: int):

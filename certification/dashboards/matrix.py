@@ -291,7 +291,7 @@ def certification_matrix(
     technicians = matrix_technicians(user=user, filters=filters)
     cells: dict = {}
     if filters.status and skills:
-        matching, cells = matrix_matching_user_ids(
+        matching, _cells = matrix_matching_user_ids(
             technicians=technicians, skills=skills, status=filters.status, now=now
         )
         ordered = [
@@ -309,7 +309,8 @@ def certification_matrix(
         paginator = Paginator(technicians.select_related("outlet"), page_size)
         page = paginator.get_page(page_number)
         page_technicians = list(page.object_list)
-    if not filters.status and page_technicians and skills:
+    if page_technicians and skills:
+        # The page's own cells, whatever the filter looked at to choose the technicians.
         users = [t.user_id for t in page_technicians]
         cells = cells_from_rows(certification_rows(users=users, skills=skills), now=now)
     rows = [

@@ -21,7 +21,7 @@ from portal.models import ProductLine
 from ..exceptions import CertificationPermissionDenied
 from ..models import Skill
 from . import charts
-from .coverage import HORIZONS, coverage_for, expiry_timeline, lapses_for
+from .coverage import HORIZONS, coverage_for, expiry_timeline, lapses_count, lapses_for
 from .exports import (
     CONTENT_TYPES,
     EXPORT_KINDS,
@@ -49,6 +49,9 @@ from .services import (
     lapse_reminder_send,
 )
 from .training import quiz_health, training_by_outlet, training_hours
+
+# The lapses page lists this many, soonest first; the export holds them all.
+LAPSES_SHOWN = 500
 
 
 def manager_view(view):
@@ -78,12 +81,11 @@ def _filter_choices(user) -> dict:
 def index(request):
     user = request.user
     timeline = expiry_timeline(user=user)
-    lapsing = lapses_for(user=user, days=30)
     context = {
         "title": _("Dashboards"),
         "technicians": technicians_in_scope(user=user).count(),
         "outlets": outlets_in_scope(user=user).count(),
-        "lapsing_30": len(lapsing),
+        "lapsing_30": lapses_count(user=user, days=30),
         "expiry_chart": charts.bar_chart(
             [(f"{month:%Y-%m}", count) for month, count in timeline],
             title=_("Certifications expiring per month"),
@@ -178,7 +180,9 @@ def lapses(request):
     params = {"days": days, "outlet": outlet.pk if outlet else ""}
     context = {
         "title": _("Lapsing soon"),
-        "items": items,
+        "items": items[:LAPSES_SHOWN],
+        "total": len(items),
+        "shown": min(len(items), LAPSES_SHOWN),
         "days": days,
         "outlet": outlet,
         "errors": errors,

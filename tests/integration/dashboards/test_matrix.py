@@ -175,3 +175,14 @@ def test_matrix_page_query_count_does_not_grow_with_the_network(
         response = client.get(url, params)
     assert response.status_code == 200
     assert len(response.context["matrix"].rows) > 2
+
+
+def test_filtering_to_uncertified_still_shows_the_skills_a_technician_holds(network):
+    matrix = certification_matrix(
+        user=network["east_manager"].user, filters=MatrixFilters(status="none")
+    )
+    codes = [s.code for s in matrix.skills]
+    row = next(r for r in matrix.rows if r.technician.employee_no == "J-SH")
+    cells = dict(zip(codes, row.cells, strict=True))
+    assert cells["WM-REPAIR"].status == CellStatus.NONE
+    assert cells["AC-SPLIT-INSTALL"].status == CellStatus.ACTIVE

@@ -166,3 +166,23 @@ def test_reminder_redirect_never_leaves_the_lapses_page(client, network):
         },
     )
     assert response["Location"] == reverse("dashboards:lapses")
+
+
+def test_overview_counts_certifications_expiring_within_30_days_in_scope(client, network):
+    login(client, network["east_manager"])
+    response = client.get(reverse("dashboards:index"))
+    # J-SH's inverter certification (20 days); J-GZ's (10 days) is another region's.
+    assert response.context["lapsing_30"] == 1
+
+
+def test_lapses_page_lists_the_soonest_and_says_how_many_more_there_are(
+    client, network, monkeypatch
+):
+    from certification.dashboards import views
+
+    monkeypatch.setattr(views, "LAPSES_SHOWN", 1)
+    login(client, network["east_manager"])
+    response = client.get(reverse("dashboards:lapses"), {"days": 90})
+    assert len(response.context["items"]) == 1
+    assert response.context["total"] == 3
+    assert response.context["items"][0].item_id == network["certs"]["sh_inverter"].pk
