@@ -182,6 +182,22 @@ def _licence_valid_until(licence: Licence) -> dt.datetime:
     return min(ends)
 
 
+def _prefetched(instance, relation: str) -> list:
+    """A prefetched many-to-many relation as a list, kept on the instance: a batch asks it of
+    the same outlet or skill thousands of times, and each ``.all()`` builds a new manager."""
+    cache = instance.__dict__.setdefault("_eligibility_related", {})
+    if relation not in cache:
+        cache[relation] = list(getattr(instance, relation).all())
+    return cache[relation]
+
+
+def _prefetched_ids(instance, relation: str) -> frozenset:
+    cache = instance.__dict__.setdefault("_eligibility_related_ids", {})
+    if relation not in cache:
+        cache[relation] = frozenset(o.pk for o in _prefetched(instance, relation))
+    return cache[relation]
+
+
 def _judge(
     check: EligibilityCheck,
     staff: StaffProfile | None,
@@ -208,7 +224,7 @@ def _judge(
     if outlet is not None and not outlet.is_active:
         reasons.append(Reason.of("outlet_suspended"))
     if outlet is not None and outlet_lines is None:
-        outlet_lines = frozenset(p.pk for p in outlet.product_lines.all())
+        outlet_lines = _prefetched_ids(outlet, "product_lines")
     if outlet is None or skill.product_line_id not in outlet_lines:
         reasons.append(
             Reason.of("outlet_not_authorised_for_product_line", product_line=skill.product_line)
@@ -221,7 +237,7 @@ def _judge(
     for licence in licences:
         by_type[licence.licence_type_id].append(licence)
     if required_types is None:
-        required_types = list(skill.required_licence_types.all())
+        required_types = _prefetched(skill, "required_licence_types")
     for licence_type in required_types:
         held = by_type.get(licence_type.pk, [])
         if not held:

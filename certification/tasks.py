@@ -144,3 +144,7 @@ def run_nightly() -> dict:
     from .nightly import certification_nightly_run
 
     return certification_nightly_run().as_dict()
+
+
+# The dashboards' export job lives with the dashboards; imported so the worker registers it.
+from .dashboards.tasks import export_run  # noqa: E402, F401

@@ -186,7 +186,10 @@ def _home_sections_shell(*, user: User) -> list[HomeSection]:
                 key="manager_dashboard",
                 title=str(_("My network")),
                 empty_text=str(_("No outlets are in your scope yet.")),
-                links=[(str(_("Manage staff and outlets")), reverse("wagtailadmin_home"))],
+                links=[
+                    (str(_("Open the dashboards")), reverse("dashboards:index")),
+                    (str(_("Manage staff and outlets")), reverse("wagtailadmin_home")),
+                ],
                 items=list(outlets.select_related("region")[:50]),
             )
         )

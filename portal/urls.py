@@ -55,6 +55,7 @@ urlpatterns = [
     path("knowledge/", include("knowledge.urls")),
     path("", include("certification.urls")),
     path("certification/manage/", include("certification.manage_urls")),
+    path("dashboards/", include("certification.dashboards.urls")),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -56,6 +56,11 @@ def main() -> int:
         from tests.benchmarks.eligibility import main as eligibility_main
 
         return eligibility_main()
+
+    if os.environ.get("BENCH_ONLY") == "dashboards":
+        from tests.benchmarks.dashboards import main as dashboards_main
+
+        return dashboards_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -76,8 +81,9 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(json.dumps(results, ensure_ascii=False, indent=2))
-    from tests.benchmarks import quiz_concurrency
+    from tests.benchmarks import dashboards, quiz_concurrency
 
+    dashboards.run()  # bench-results/dashboards.json
     return quiz_concurrency.main()
 
 
