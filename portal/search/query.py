@@ -26,7 +26,7 @@ from modelsearch.index import get_indexed_models
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 from whoosh import query as wq
 
-from .analysis import query_terms
+from .analysis import finer_segmentation, han_subwords, query_terms, vocabulary_words
 from .documents import (
     AUTOCOMPLETE_PREFIX,
     TEXT_PREFIX,
@@ -200,23 +200,65 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         per_term = [self._match_term(term, columns, boost) for term in terms]
         return and_(per_term) if operator == "and" else or_(per_term)
 
+    #: Weight of the dictionary words inside a longer query word (电热水器 → 热水器): documents
+    #: indexed with the longer word hold its parts too, so they rank first.
+    SUBWORD_WEIGHT = 0.5
+    #: Weight of a one-character Chinese query word (不, 漏, 电): weak evidence on its own.
+    SINGLE_CHARACTER_WEIGHT = 0.5
+
     def _alternatives(self, term) -> list[list[str]]:
+        """The word sequences that count as a match for one query term, each one matching
+        (as a term or a phrase) wherever the term would."""
         alternatives = [[term]]
         if self.query_expander is not None:
             for extra in self.query_expander(term):
                 analysed = query_terms(extra)
                 if analysed and analysed not in alternatives:
                     alternatives.append(analysed)
+        # A word added to the vocabulary at run time is one term only in documents indexed
+        # since; older ones hold its pieces, matched as a phrase until the next rebuild.
+        added = vocabulary_words()
+        for words in list(alternatives):
+            if len(words) == 1 and words[0] in added:
+                pieces = finer_segmentation(words[0])
+                if len(pieces) > 1 and pieces not in alternatives:
+                    alternatives.append(pieces)
         return alternatives
 
+    def _weighted_alternatives(self, term) -> list[tuple[list[str], float]]:
+        alternatives = self._alternatives(term)
+        weighted = [(words, 1.0) for words in alternatives]
+        if _is_han(term):
+            if len(term) == 1:
+                weighted = [(words, self.SINGLE_CHARACTER_WEIGHT) for words in alternatives]
+            elif len(term) > 2:
+                weighted += [
+                    ([word], self.SUBWORD_WEIGHT)
+                    for word in han_subwords(term)
+                    if [word] not in alternatives
+                ]
+        return weighted
+
+    #: Share of the other columns' scores added to the best column's (see _match_term).
+    TIE_BREAKER = 0.1
+
     def _match_term(self, term, columns, boost):
-        return or_(
-            [
-                self._sequence(column, words, boost * column_boost)
-                for column, column_boost in columns.items()
-                for words in self._alternatives(term)
-            ]
-        )
+        # A term scores by its best column plus a little of the others (Elasticsearch's
+        # best_fields): a common word repeated in title, symptom and cause must not outweigh a
+        # rarer query word found once.
+        per_column = [
+            or_(
+                [
+                    self._sequence(column, words, boost * column_boost * weight)
+                    for words, weight in self._weighted_alternatives(term)
+                ]
+            )
+            for column, column_boost in columns.items()
+        ]
+        per_column = [part for part in per_column if part is not NOTHING]
+        if len(per_column) <= 1:
+            return per_column[0] if per_column else NOTHING
+        return wq.DisjunctionMax(per_column, tiebreak=self.TIE_BREAKER)
 
     @staticmethod
     def _sequence(column, words, boost):

@@ -147,6 +147,8 @@ WAGTAILSEARCH_BACKENDS = {
         "QUERY_EXPANDER": "knowledge.synonyms.expand",
     },
 }
+# Run-time words for the Chinese segmenter (trainers' dictionary words, synonym words).
+SEARCH_VOCABULARY = "knowledge.vocabulary"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "academy@example.invalid")
