@@ -25,7 +25,8 @@ class KnowledgeConfig(AppConfig):
 
         for sender in (SearchWord, SynonymGroup):
             for signal in (post_save, post_delete):
-                signal.connect(vocabulary_changed, sender=sender, dispatch_uid=f"vocabulary-{sender.__name__}")
+                uid = f"vocabulary-{sender.__name__}"
+                signal.connect(vocabulary_changed, sender=sender, dispatch_uid=uid)
 
         # Trainers are the quality staff (技质部): they curate cases and read raw tickets.
         register_role_permissions(

@@ -145,6 +145,7 @@ WAGTAILSEARCH_BACKENDS = {
         "BACKEND": "portal.search.backend",
         "PATH": str(SEARCH_INDEX_DIR),
         "QUERY_EXPANDER": "knowledge.synonyms.expand",
+        "MAX_HITS": 1000,
     },
 }
 # Run-time words for the Chinese segmenter (trainers' dictionary words, synonym words).

@@ -8,7 +8,8 @@ Currently measured:
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
   summary → duplicate folding → search indexing, in one process (what one worker does);
 - the pipeline's parts, per ticket, to show where the time goes.
-Set BENCH_TICKETS to change the ticket count (default 2,000)."""
+Set BENCH_TICKETS to change the ticket count (default 2,000). BENCH_SEARCH_SCALE=10000,100000
+runs only the search scale benchmark instead (tests/benchmarks/search_scale.py)."""
 
 import json
 import os
@@ -22,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
+    if os.environ.get("BENCH_SEARCH_SCALE"):
+        from tests.benchmarks.search_scale import main as search_scale_main
+
+        return search_scale_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
