@@ -100,9 +100,8 @@ def _facets(cases) -> dict:
 def _search_facets(results) -> dict:
     """The same facets as :func:`_facets`, counted by the search backend over every hit (the
     modelsearch facet API, which Elasticsearch answers natively)."""
-    lines = {
-        line.pk: line for line in ProductLine.objects.filter(pk__in=results.facet("product_line"))
-    }
+    line_counts = results.facet("product_line_id")
+    lines = {line.pk: line for line in ProductLine.objects.filter(pk__in=list(line_counts))}
     return {
         "product_line": [
             {
@@ -110,7 +109,7 @@ def _search_facets(results) -> dict:
                 "product_line__name": lines[pk].name if pk in lines else None,
                 "count": count,
             }
-            for pk, count in results.facet("product_line").items()
+            for pk, count in line_counts.items()
         ],
         "error_code": [
             {"error_code": code, "count": count}

@@ -136,6 +136,11 @@ def not_(part):
     return wq.AndNot(wq.Every(), part)
 
 
+#: A word opening with one of these negates what follows (不排水 is not 排水): its inner words
+#: are not searched for it.
+NEGATIONS = frozenset("不没无未")
+
+
 def _is_han(term: str) -> bool:
     return any("\u3400" <= char <= "\u9fff" or char >= "\U00020000" for char in term)
 
@@ -276,7 +281,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         if _is_han(term):
             if len(term) == 1:
                 weighted = [(words, self.SINGLE_CHARACTER_WEIGHT) for words in alternatives]
-            elif len(term) > 2:
+            elif len(term) > 2 and term[0] not in NEGATIONS:
                 weighted += [
                     ([word], self.SUBWORD_WEIGHT)
                     for word in han_subwords(term)
