@@ -109,6 +109,13 @@ def bench(sizes: list[int]) -> dict:
     queries = [q for qs in CLUSTERS.values() for q in qs] + [q for q, _labels in HELD_OUT]
     backend = get_search_backend()
     index = backend.get_index_for_model(Case)
+
+    def capped(cap):
+        from django.conf import settings
+
+        options = {**settings.WAGTAILSEARCH_BACKENDS["default"], "MAX_HITS": cap}
+        return get_search_backend(options.pop("BACKEND"), **options)
+
     report = {"queries": len(queries), "sizes": {}}
     total = Case.objects.count()
     for size in sorted(sizes):
@@ -138,6 +145,12 @@ def bench(sizes: list[int]) -> dict:
                 queries, lambda q: list(backend.search(q, live, operator="or")[:10])
             ),
             "search_page": _timed(queries, lambda q: case_search(query=q, log=False)),
+            "backend_search_top10_by_max_hits": {
+                str(cap): _timed(
+                    queries, lambda q, b=capped(cap): list(b.search(q, live, operator="or")[:10])
+                )
+                for cap in (100, 1000, None)
+            },
         }
         print(json.dumps({total: report["sizes"][str(total)]}, ensure_ascii=False), flush=True)
     return report
