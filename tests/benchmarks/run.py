@@ -2,7 +2,8 @@
 
 Runs on a throwaway SQLite database in a temporary data directory, so it never touches var/.
 Currently measured:
-- search relevance on a labelled Chinese set (50 queries over the demo file's recurring faults):
+- search relevance on a labelled Chinese set (a dev set of 50 queries over the demo file's
+  recurring faults, and 40 held-out test queries in search_labels.py):
   recall@10, MRR and nDCG@10 of our Whoosh + jieba backend and of Wagtail's database backend,
   side by side, with latency;
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
