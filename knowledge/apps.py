@@ -20,6 +20,14 @@ class KnowledgeConfig(AppConfig):
         post_save.connect(synonyms_changed, sender=SynonymGroup, dispatch_uid="synonyms-save")
         post_delete.connect(synonyms_changed, sender=SynonymGroup, dispatch_uid="synonyms-del")
 
+        from .models import SearchWord
+        from .vocabulary import vocabulary_changed
+
+        for sender in (SearchWord, SynonymGroup):
+            for signal in (post_save, post_delete):
+                uid = f"vocabulary-{sender.__name__}"
+                signal.connect(vocabulary_changed, sender=sender, dispatch_uid=uid)
+
         # Trainers are the quality staff (技质部): they curate cases and read raw tickets.
         register_role_permissions(
             Role.TRAINER,
@@ -32,6 +40,9 @@ class KnowledgeConfig(AppConfig):
                 "knowledge.add_synonymgroup",
                 "knowledge.change_synonymgroup",
                 "knowledge.delete_synonymgroup",
+                "knowledge.add_searchword",
+                "knowledge.change_searchword",
+                "knowledge.delete_searchword",
                 "knowledge.view_searchquerylog",
             ],
         )

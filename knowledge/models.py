@@ -156,6 +156,8 @@ class Case(
         index.SearchField("cause"),
         index.SearchField("resolution"),
         index.SearchField("search_codes", boost=3),
+        index.SearchField("search_parts"),
+        index.SearchField("search_reports", boost=0.5),
         index.AutocompleteField("title"),
         index.FilterField("kcs_status"),
         index.FilterField("product_line"),
@@ -178,6 +180,31 @@ class Case(
     def search_codes(self) -> str:
         """Error codes and model numbers as one searchable text."""
         return " ".join([*self.error_codes, *self.product_models])
+
+    #: Folded tickets whose words are indexed with the case (the most recent ones).
+    SEARCH_REPORTS_LIMIT = 20
+
+    @property
+    def search_parts(self) -> list[str]:
+        """Parts replaced, e.g. "压缩机电容 25μF/450V"."""
+        return [str(part) for part in self.parts or []]
+
+    @property
+    def search_reports(self) -> list[str]:
+        """The redacted words of the tickets folded into this case (symptom as reported,
+        diagnosis, cause, fix). The case text is written from its first ticket; later
+        occurrences describe the same fault in other words ("不凉", "缺冷媒", "电池没电"),
+        and technicians search in those words too. Redacted text only, never notes."""
+        if not self.pk:
+            return []
+        rows = Ticket.objects.filter(occurrence__case=self).order_by("-closed_at")
+        texts = []
+        for redacted in rows.values_list("redacted", flat=True)[: self.SEARCH_REPORTS_LIMIT]:
+            for key in ("reported_symptom", "diagnosis", "root_cause", "resolution"):
+                value = (redacted or {}).get(key) or ""
+                if value.strip() and value not in texts:
+                    texts.append(value)
+        return texts
 
 
 class CaseOccurrence(models.Model):
@@ -271,3 +298,40 @@ class SearchQueryLog(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class SearchWord(models.Model):
+    """A word search must keep whole (a part name, a fault, a product nickname) that the shipped
+    domain dictionary lacks. Used for new queries within seconds; cases hold it as one word
+    once they are re-indexed."""
+
+    word = models.CharField(
+        _("word"),
+        max_length=20,
+        unique=True,
+        help_text=_(
+            "Chinese characters only, at least two, e.g. 四通阀线圈. Searches use it within "
+            "seconds; existing cases hold it as one word after the search index is rebuilt."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("dictionary word")
+        verbose_name_plural = _("dictionary words")
+
+    def __str__(self):
+        return self.word
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from portal.search.analysis import normalise
+
+        self.word = normalise(self.word or "").strip()
+        if len(self.word) < 2 or not all("\u3400" <= ch <= "\u9fff" for ch in self.word):
+            raise ValidationError(
+                {"word": _("Enter at least two Chinese characters, nothing else.")}
+            )

@@ -20,6 +20,8 @@ MAX_QUERY = 100
 SNIPPET_CHARS = 120
 # Validated cases move ahead of unvalidated ones whose score is within this factor.
 VALIDATED_BOOST = 1.15
+# How many of the best hits the validated boost may reorder.
+RERANK_WINDOW = 100
 
 
 @dataclass
@@ -95,6 +97,56 @@ def _facets(cases) -> dict:
     }
 
 
+def _search_facets(results) -> dict:
+    """The same facets as :func:`_facets`, counted by the search backend over every hit (the
+    modelsearch facet API, which Elasticsearch answers natively)."""
+    line_counts = results.facet("product_line_id")
+    lines = {line.pk: line for line in ProductLine.objects.filter(pk__in=list(line_counts))}
+    return {
+        "product_line": [
+            {
+                "product_line__code": lines[pk].code if pk in lines else None,
+                "product_line__name": lines[pk].name if pk in lines else None,
+                "count": count,
+            }
+            for pk, count in line_counts.items()
+        ],
+        "error_code": [
+            {"error_code": code, "count": count}
+            for code, count in results.facet("error_code").items()
+            if code
+        ][:15],
+        "status": [
+            {"kcs_status": status, "count": count}
+            for status, count in results.facet("kcs_status").items()
+        ],
+    }
+
+
+class _Reranked:
+    """Search results for the paginator: the first RERANK_WINDOW hits re-ordered with the
+    validated boost, the rest in the backend's order, loaded one page at a time."""
+
+    def __init__(self, results):
+        self.results = results
+        self.count = results.count()
+        self.head = list(results[:RERANK_WINDOW])
+        self.head.sort(
+            key=lambda c: (
+                -(c._score or 0)
+                * (VALIDATED_BOOST if c.kcs_status == Case.KcsStatus.VALIDATED else 1)
+            )
+        )
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, key):
+        if key.stop is not None and key.stop <= RERANK_WINDOW:
+            return self.head[key]
+        return list(self.results[key])
+
+
 def case_search(
     *,
     query: str,
@@ -107,26 +159,22 @@ def case_search(
     log: bool = True,
 ) -> SearchOutcome:
     """Ranked cases for a query. An empty query lists the most frequent cases. Every query with
-    text is logged (role only, no identity) for the trainers' content-gap report."""
+    text is logged (role only, no identity) for the trainers' content-gap report.
+
+    Ranking looks at the backend's best hits only (its MAX_HITS, 1,000 in the portal): the count
+    says at most that many, and the validated boost reorders the first RERANK_WINDOW."""
     query, truncated = clean_query(query)
     cases = _filtered(product_line, error_code, status)
     if query:
         terms = query_terms(query)
         terms += [alt for term in list(terms) for alt in expand(term)]
-        ranked = list(
-            get_search_backend().search(query, cases, operator="or").annotate_score("_score")
-        )
-        ranked.sort(
-            key=lambda c: (
-                -(c._score or 0)
-                * (VALIDATED_BOOST if c.kcs_status == Case.KcsStatus.VALIDATED else 1)
-            )
-        )
-        matched_ids = [c.pk for c in ranked]
+        results = get_search_backend().search(query, cases, operator="or").annotate_score("_score")
+        ranked = _Reranked(results)
+        facets = _search_facets(results) if ranked.count else _facets(Case.objects.none())
     else:
         terms = []
         ranked = list(cases.order_by("-occurrences", "-last_seen")[:200])
-        matched_ids = [c.pk for c in ranked]
+        facets = _facets(Case.objects.filter(pk__in=[c.pk for c in ranked]))
     paginator = Paginator(ranked, page_size)
     page_obj = paginator.get_page(page)
     hits = [
@@ -146,7 +194,7 @@ def case_search(
         count=len(ranked),
         page=page_obj.number,
         pages=paginator.num_pages,
-        facets=_facets(Case.objects.filter(pk__in=matched_ids)),
+        facets=facets,
         log_id=log_id,
         truncated=truncated,
     )

@@ -9,7 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Case, CaseFlag, SynonymGroup, Ticket
+from .models import Case, CaseFlag, SearchWord, SynonymGroup, Ticket
 from .selectors import search_gaps
 
 
@@ -53,12 +53,23 @@ class SynonymViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class SearchWordViewSet(SnippetViewSet):
+    """Trainers' dictionary words: new queries use them within seconds; cases hold them as one
+    word after ``update_index`` (the admin page says so)."""
+
+    model = SearchWord
+    icon = "openquote"
+    list_display = ["word", "active", "updated_at"]
+    search_fields = ["word"]
+    copy_view_enabled = False
+
+
 @register_snippet
 class KnowledgeGroup(SnippetViewSetGroup):
     menu_label = _("Knowledge base")
     menu_icon = "help"
     menu_order = 220
-    items = (CaseViewSet, CaseFlagViewSet, SynonymViewSet, TicketViewSet)
+    items = (CaseViewSet, CaseFlagViewSet, SynonymViewSet, SearchWordViewSet, TicketViewSet)
 
 
 def search_report(request):

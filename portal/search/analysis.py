@@ -29,6 +29,13 @@ Limits (by design): there is no stemming and no stop-word removal (codes and Chi
 from either); an arbitrary substring of a Chinese word that is not itself a dictionary word (e.g.
 ``缩机``) is not searchable; highlighting offsets are approximate after normalisation.
 
+* **Trainer vocabulary.** Words added at run time (``SEARCH_VOCABULARY`` setting: a module with
+  ``version()`` and ``words()``; in the portal, trainers' dictionary words and synonym words)
+  are added to the segmenter within :data:`VOCABULARY_CHECK_SECONDS`, in every process. They
+  take effect at once for queries, and for documents indexed from then on. Documents indexed
+  before a word existed hold its pieces (``不凉`` → ``不 凉``); :func:`finer_segmentation` gives
+  those pieces so the query compiler can match them as a phrase until the next rebuild.
+
 Changing anything here changes index terms: rebuild the index afterwards
 (``manage.py update_index`` in the portal).
 """
@@ -38,6 +45,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -86,6 +94,84 @@ jieba.setLogLevel(logging.WARNING)
 _segmenter: jieba.Tokenizer | None = None
 _segmenter_lock = threading.Lock()
 
+#: How often (seconds) a process asks the vocabulary source whether words changed.
+VOCABULARY_CHECK_SECONDS = 5.0
+#: Frequency given to run-time words: that of the shipped domain dictionary's entries.
+VOCABULARY_FREQUENCY = 20000
+
+logger = logging.getLogger(__name__)
+
+
+class _Vocabulary:
+    """The run-time words currently added to the segmenter, and when they were last checked."""
+
+    def __init__(self):
+        self.version = None
+        self.words: frozenset[str] = frozenset()
+        self.checked = float("-inf")
+        self.lock = threading.Lock()
+
+
+_vocabulary = _Vocabulary()
+
+
+def _vocabulary_source():
+    from django.conf import settings
+
+    if not settings.configured or not getattr(settings, "SEARCH_VOCABULARY", None):
+        return None
+    from importlib import import_module
+
+    return import_module(settings.SEARCH_VOCABULARY)
+
+
+def vocabulary_changed() -> None:
+    """Make this process re-read the run-time vocabulary on its next analysis (other processes
+    notice within VOCABULARY_CHECK_SECONDS)."""
+    _vocabulary.checked = float("-inf")
+
+
+def vocabulary_words() -> frozenset[str]:
+    """The run-time words this process added to the segmenter (shipped words excluded)."""
+    get_segmenter()
+    return _vocabulary.words
+
+
+def _is_han_word(word: str) -> bool:
+    return len(word) >= 2 and all(re.fullmatch(f"[{_HAN}]", char) for char in word)
+
+
+def _sync_vocabulary(segmenter: jieba.Tokenizer) -> None:
+    now = time.monotonic()
+    if now - _vocabulary.checked < VOCABULARY_CHECK_SECONDS:
+        return
+    with _vocabulary.lock:
+        if now - _vocabulary.checked < VOCABULARY_CHECK_SECONDS:
+            return
+        _vocabulary.checked = now
+        try:
+            source = _vocabulary_source()
+            if source is None:
+                return
+            version = source.version()
+            if version == _vocabulary.version:
+                return
+            wanted = frozenset(normalise(w) for w in source.words())
+        except Exception:  # noqa: BLE001 (no database yet, or none allowed: keep what we have)
+            logger.debug("Search vocabulary not loaded", exc_info=True)
+            return
+        wanted = frozenset(w for w in wanted if _is_han_word(w))
+        for word in _vocabulary.words - wanted:
+            segmenter.del_word(word)
+        added = set(_vocabulary.words & wanted)
+        for word in wanted - _vocabulary.words:
+            # Words the shipped dictionaries already hold are left alone (and never deleted).
+            if not segmenter.FREQ.get(word):
+                segmenter.add_word(word, freq=VOCABULARY_FREQUENCY)
+                added.add(word)
+        _vocabulary.words = frozenset(added)
+        _vocabulary.version = version
+
 
 def get_segmenter() -> jieba.Tokenizer:
     """
@@ -102,7 +188,29 @@ def get_segmenter() -> jieba.Tokenizer:
                 segmenter = jieba.Tokenizer()
                 segmenter.load_userdict(str(DICTIONARY_PATH))
                 _segmenter = segmenter
+    _sync_vocabulary(_segmenter)
     return _segmenter
+
+
+def finer_segmentation(word: str) -> list[str]:
+    """
+    How ``word`` segments when it is not itself a dictionary word: the pieces a document
+    indexed before ``word`` was added to the vocabulary holds for it (``不凉`` → ``不 凉``).
+    Returns ``[]`` for one-character words.
+    """
+    if len(word) < 2:
+        return []
+    segmenter = get_segmenter()
+    dag = segmenter.get_DAG(word)
+    dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
+    route: dict = {}
+    segmenter.calc(word, dag, route)
+    pieces, start = [], 0
+    while start < len(word):
+        end = route[start][1] + 1
+        pieces.append(word[start:end])
+        start = end
+    return pieces
 
 
 def normalise(text: str) -> str:
@@ -139,8 +247,8 @@ def code_query_term(code: str) -> str:
     return "".join(code_atoms(code))
 
 
-def _han_subwords(word: str) -> list[str]:
-    """Dictionary words of two or more characters strictly inside ``word``."""
+def han_subwords(word: str) -> list[str]:
+    """Dictionary words of two or more characters strictly inside ``word``, longest first."""
     frequencies = get_segmenter().FREQ
     found = {}
     for length in range(len(word) - 1, 1, -1):
@@ -169,7 +277,7 @@ def _analyse(text: str, *, for_index: bool) -> Iterator[tuple[int, int, int, lis
             for word, start, end in get_segmenter().tokenize(match.group(), HMM=False):
                 terms = [word]
                 if for_index and len(word) > 2:
-                    terms.extend(_han_subwords(word))
+                    terms.extend(han_subwords(word))
                 yield position, offset + start, offset + end, terms
                 position += 1
 

@@ -11,6 +11,7 @@ Configure it like any modelsearch backend::
             "LOCK_TIMEOUT": 10,              # seconds a writer waits for another writer
             "ATOMIC_REBUILD": True,          # False: rebuild empties the live index first
             "QUERY_EXPANDER": "dotted.path", # see portal.search.query.QueryExpander
+            "MAX_HITS": 1000,                # see below; default None (no cap)
             "AUTO_UPDATE": True,             # handled by modelsearch itself
         }
     }
@@ -18,6 +19,12 @@ Configure it like any modelsearch backend::
 ``PATH`` defaults to the Django setting ``SEARCH_INDEX_DIR`` when settings are configured and
 define it, else to ``<temp dir>/portal-search-index``. Unknown options raise
 ``ImproperlyConfigured``, so a misspelt option is not silently ignored.
+
+``MAX_HITS`` caps a relevance-ordered search at its best N hits, like Elasticsearch's result
+window: Whoosh then scores with its top-N optimisations instead of ranking every match, and the
+database checks at most N candidates (more, in rounds, while filters reject too many). ``count()``
+is then at most N. Searches ordered by the database (``order_by_relevance=False``) are never
+capped.
 
 What this backend guarantees, and where each piece lives:
 
@@ -80,6 +87,8 @@ class WhooshSearchBackend(BaseSearchBackend):
         options = dict(params)
         self.path = Path(options.pop("PATH", None) or default_index_path())
         self.lock_timeout = float(options.pop("LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        max_hits = options.pop("MAX_HITS", None)
+        self.max_hits = int(max_hits) if max_hits else None
         if not options.pop("ATOMIC_REBUILD", True):
             self.rebuilder_class = WhooshInPlaceIndexRebuilder
         expander = options.pop("QUERY_EXPANDER", None)

@@ -26,6 +26,7 @@ Local POSIX file systems only: ``flock`` is not reliable over NFS.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,18 @@ from .storage import IndexStore
 
 class IndexLockTimeout(RuntimeError):
     """Another process held the index's write lock for longer than ``LOCK_TIMEOUT``."""
+
+
+class _SearcherCache(threading.local):
+    """Per thread (Whoosh searchers are not shared between threads): index directory →
+    ``(generation, searcher)``. Opening a searcher reads the table of contents and every
+    segment's metadata; reusing it saves that on every query."""
+
+    def __init__(self):
+        self.searchers = {}
+
+
+_searchers = _SearcherCache()
 
 
 class WhooshIndex(BaseIndex):
@@ -92,6 +105,29 @@ class WhooshIndex(BaseIndex):
         finally:
             searcher.close()
 
+    def _shared_searcher(self):
+        """
+        This thread's searcher on the latest commit of the live generation, reused between
+        queries. It is refreshed when another writer committed (Whoosh compares the table of
+        contents' generation, a cheap check) or when a rebuild published a new generation.
+        """
+        generation = self._generation()
+        key = str(self.store.directory)
+        cached = _searchers.searchers.get(key)
+        if cached is not None and cached[0] == generation:
+            try:
+                searcher = cached[1]
+                if searcher.up_to_date():
+                    return searcher
+            except (FileNotFoundError, EmptyIndexError):
+                pass
+        if cached is not None:
+            cached[1].close()
+            _searchers.searchers.pop(key, None)
+        searcher = self._open(lambda whoosh_index: whoosh_index.searcher())
+        _searchers.searchers[key] = (generation, searcher)
+        return searcher
+
     @contextmanager
     def writer(self):
         """Yield a Whoosh writer holding the index's write lock; commit on success."""
@@ -113,22 +149,28 @@ class WhooshIndex(BaseIndex):
             raise
         writer.commit()
 
-    def search(self, query, content_type: str) -> list[tuple[str, float]]:
+    def search(self, query, content_type: str, limit: int | None = None):
         """
-        Return ``(primary key, score)`` for every document of ``content_type`` matching the
-        Whoosh ``query``, best score first; equal scores keep index order, which is stable
-        while the index is unchanged.
+        Return ``(primary key, score)`` for the documents of ``content_type`` matching the
+        Whoosh ``query``, best score first (all of them, or the best ``limit``); equal scores
+        keep index order, which is stable while the index is unchanged.
         """
-        with self.searcher() as searcher:
-            results = searcher.search(
-                query, filter=wq.Term(CONTENT_TYPES_FIELD, content_type), limit=None
-            )
-            ranked = sorted(results.top_n, key=lambda hit: (-hit[0], hit[1]))
-            if not ranked:
-                # An empty index has no column to read (Whoosh raises NotImplementedError).
-                return []
-            ids = searcher.reader().column_reader(ID_FIELD)
-            return [(ids[docnum], float(score)) for score, docnum in ranked]
+        if self.generation is not None:
+            with self.searcher() as searcher:
+                return self._ranked(searcher, query, content_type, limit)
+        return self._ranked(self._shared_searcher(), query, content_type, limit)
+
+    @staticmethod
+    def _ranked(searcher, query, content_type, limit):
+        results = searcher.search(
+            query, filter=wq.Term(CONTENT_TYPES_FIELD, content_type), limit=limit
+        )
+        ranked = sorted(results.top_n, key=lambda hit: (-hit[0], hit[1]))
+        if not ranked:
+            # An empty index has no column to read (Whoosh raises NotImplementedError).
+            return []
+        ids = searcher.reader().column_reader(ID_FIELD)
+        return [(ids[docnum], float(score)) for score, docnum in ranked]
 
     def add_model(self, model):
         # The schema's dynamic columns accept any model; only make sure the index exists.

@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterable
 from modelsearch.backends.base import BaseSearchQueryCompiler
 from modelsearch.index import get_indexed_models
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
+from whoosh import matching
 from whoosh import query as wq
 
-from .analysis import query_terms
+from .analysis import finer_segmentation, han_subwords, query_terms, vocabulary_words
 from .documents import (
     AUTOCOMPLETE_PREFIX,
     TEXT_PREFIX,
@@ -73,6 +74,50 @@ def and_(parts):
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+class UnionOr(wq.Or):
+    """``Or`` that always walks its branches as a tree of union matchers. Whoosh's automatic
+    choice preloads small indexes into score arrays, which costs more than the search itself
+    when a query has many branches (synonyms x columns)."""
+
+    matcher_type = wq.Or.DEFAULT_MATCHER
+
+
+class _BestColumnMatcher(matching.UnionMatcher):
+    """Union of two matchers scoring a document by the better of the two plus TIE_BREAKER times
+    the other. (Whoosh's own DisjunctionMaxMatcher takes a score from a matcher that is not on
+    the current document and drops its tiebreak.) Quality bounds stay additive, which remains
+    a safe upper bound for Whoosh's top-N skipping."""
+
+    TIE_BREAKER = 0.1
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        id_a, id_b = a.id(), b.id()
+        if id_a < id_b:
+            return a.score()
+        if id_b < id_a:
+            return b.score()
+        score_a, score_b = a.score(), b.score()
+        return max(score_a, score_b) + self.TIE_BREAKER * min(score_a, score_b)
+
+
+class BestColumn(wq.CompoundQuery):
+    """Matches what any subquery matches; scores by the best one, plus a little of the others
+    (Elasticsearch's ``best_fields``)."""
+
+    JOINT = " BEST "
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(
+            subs, _BestColumnMatcher, searcher, context, lambda q: q.estimate_size(reader)
+        )
+
+
 def or_(parts):
     parts = [part for part in parts if part is not NOTHING]
     if not parts:
@@ -80,7 +125,7 @@ def or_(parts):
     if len(parts) == 1:
         return parts[0]
     # Keep the other branches (not just Every) so their matches still rank first.
-    return wq.Or([wq.Every() if part is EVERYTHING else part for part in parts])
+    return UnionOr([wq.Every() if part is EVERYTHING else part for part in parts])
 
 
 def not_(part):
@@ -89,6 +134,11 @@ def not_(part):
     if part is NOTHING:
         return EVERYTHING
     return wq.AndNot(wq.Every(), part)
+
+
+#: A word opening with one of these negates what follows (不排水 is not 排水): its inner words
+#: are not searched for it.
+NEGATIONS = frozenset("不没无未")
 
 
 def _is_han(term: str) -> bool:
@@ -200,23 +250,62 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         per_term = [self._match_term(term, columns, boost) for term in terms]
         return and_(per_term) if operator == "and" else or_(per_term)
 
+    #: Weight of the dictionary words inside a longer query word (电热水器 → 热水器): documents
+    #: indexed with the longer word hold its parts too, so they rank first.
+    SUBWORD_WEIGHT = 0.5
+    #: Weight of a one-character Chinese query word (不, 漏, 电): weak evidence on its own.
+    SINGLE_CHARACTER_WEIGHT = 0.5
+
     def _alternatives(self, term) -> list[list[str]]:
+        """The word sequences that count as a match for one query term, each one matching
+        (as a term or a phrase) wherever the term would."""
         alternatives = [[term]]
         if self.query_expander is not None:
             for extra in self.query_expander(term):
                 analysed = query_terms(extra)
                 if analysed and analysed not in alternatives:
                     alternatives.append(analysed)
+        # A word added to the vocabulary at run time is one term only in documents indexed
+        # since; older ones hold its pieces, matched as a phrase until the next rebuild.
+        added = vocabulary_words()
+        for words in list(alternatives):
+            if len(words) == 1 and words[0] in added:
+                pieces = finer_segmentation(words[0])
+                if len(pieces) > 1 and pieces not in alternatives:
+                    alternatives.append(pieces)
         return alternatives
 
+    def _weighted_alternatives(self, term) -> list[tuple[list[str], float]]:
+        alternatives = self._alternatives(term)
+        weighted = [(words, 1.0) for words in alternatives]
+        if _is_han(term):
+            if len(term) == 1:
+                weighted = [(words, self.SINGLE_CHARACTER_WEIGHT) for words in alternatives]
+            elif len(term) > 2 and term[0] not in NEGATIONS:
+                weighted += [
+                    ([word], self.SUBWORD_WEIGHT)
+                    for word in han_subwords(term)
+                    if [word] not in alternatives
+                ]
+        return weighted
+
     def _match_term(self, term, columns, boost):
-        return or_(
-            [
-                self._sequence(column, words, boost * column_boost)
-                for column, column_boost in columns.items()
-                for words in self._alternatives(term)
-            ]
-        )
+        # A term scores by its best column plus a little of the others (Elasticsearch's
+        # best_fields): a common word repeated in title, symptom and cause must not outweigh a
+        # rarer query word found once.
+        per_column = [
+            or_(
+                [
+                    self._sequence(column, words, boost * column_boost * weight)
+                    for words, weight in self._weighted_alternatives(term)
+                ]
+            )
+            for column, column_boost in columns.items()
+        ]
+        per_column = [part for part in per_column if part is not NOTHING]
+        if len(per_column) <= 1:
+            return per_column[0] if per_column else NOTHING
+        return BestColumn(per_column)
 
     @staticmethod
     def _sequence(column, words, boost):

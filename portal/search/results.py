@@ -66,12 +66,20 @@ class WhooshSearchResults(BaseSearchResults):
         if whoosh_query is None:
             return []
         index = self.backend.get_index_for_model(queryset.model)
-        hits = index.search(whoosh_query, content_type_label(queryset.model))
+        content_type = content_type_label(queryset.model)
         if not compiler.order_by_relevance:
-            return self._in_database_order(hits)
-        if compiler.has_filters:
-            return self._kept_by_database(hits)
-        return hits
+            return self._in_database_order(index.search(whoosh_query, content_type))
+        cap = self.backend.max_hits
+        limit = cap
+        while True:
+            hits = index.search(whoosh_query, content_type, limit=limit)
+            exhausted = limit is None or len(hits) < limit
+            if compiler.has_filters:
+                hits = self._kept_by_database(hits)
+            if exhausted or len(hits) >= cap:
+                return hits[:cap] if cap else hits
+            # The filters rejected too many of the best candidates: look further.
+            limit *= 4
 
     def _database_pks(self, queryset, candidates):
         """Primary keys among ``candidates`` that ``queryset`` returns, in its order, once."""

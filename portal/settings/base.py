@@ -145,8 +145,11 @@ WAGTAILSEARCH_BACKENDS = {
         "BACKEND": "portal.search.backend",
         "PATH": str(SEARCH_INDEX_DIR),
         "QUERY_EXPANDER": "knowledge.synonyms.expand",
+        "MAX_HITS": 1000,
     },
 }
+# Run-time words for the Chinese segmenter (trainers' dictionary words, synonym words).
+SEARCH_VOCABULARY = "knowledge.vocabulary"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "academy@example.invalid")

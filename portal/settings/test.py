@@ -24,6 +24,7 @@ WAGTAILSEARCH_BACKENDS = {
         "BACKEND": "portal.search.backend",
         "PATH": str(SEARCH_INDEX_DIR),
         "QUERY_EXPANDER": "knowledge.synonyms.expand",
+        "MAX_HITS": 1000,
     },
 }
 STATIC_ROOT = DATA_DIR / "static"

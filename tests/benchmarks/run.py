@@ -2,21 +2,33 @@
 
 Runs on a throwaway SQLite database in a temporary data directory, so it never touches var/.
 Currently measured:
-- search relevance on a labelled Chinese set (50 queries over the demo file's recurring faults):
+- search relevance on a labelled Chinese set (a dev set of 50 queries over the demo file's
+  recurring faults, and 40 held-out test queries in search_labels.py):
   recall@10, MRR and nDCG@10 of our Whoosh + jieba backend and of Wagtail's database backend,
   side by side, with latency;
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
   summary → duplicate folding → search indexing, in one process (what one worker does);
 - the pipeline's parts, per ticket, to show where the time goes.
 Set BENCH_TICKETS to change the ticket count (default 2,000).
-Then quiz concurrency (tests/benchmarks/quiz_concurrency.py): 200 learners against a running
-gunicorn, into bench-results/quiz_concurrency.json; BENCH_ONLY=quiz runs only that.
-``BENCH_ONLY=eligibility`` runs the dispatch eligibility benchmark instead
-(tests/benchmarks/eligibility.py)."""
 
+Each suite runs in its own process (each sets Django up on a database of its own);
+``BENCH_ONLY=name[,name...]`` picks suites, by default all those in ``DEFAULT_SUITES``:
+- ``knowledge``: the two above (this module);
+- ``quiz``: 200 learners against a running gunicorn (quiz_concurrency.py);
+- ``eligibility``: dispatch eligibility at 10,000 technicians (eligibility.py);
+- ``dashboards``: manager matrix and exports at 10,000 technicians x 40 skills (dashboards.py);
+- ``nightly``: the certification nightly run, twice (nightly.py);
+- ``search_scale``: search latency and index build rate at BENCH_SEARCH_SCALE cases (default
+  10000,100000), only when asked for: BENCH_ONLY=search_scale or BENCH_SEARCH_SCALE set
+  (search_scale.py).
+BENCH_WORKER_DATABASE_URL + BENCH_WORKER_BROKER_URL measure the pipeline with a real Celery
+worker instead (``main_with_worker``)."""
+
+import importlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,40 +52,41 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
 
 
+SUITES = {
+    "knowledge": "tests.benchmarks.run:knowledge_main",
+    "quiz": "tests.benchmarks.quiz_concurrency:main",
+    "eligibility": "tests.benchmarks.eligibility:main",
+    "dashboards": "tests.benchmarks.dashboards:main",
+    "nightly": "tests.benchmarks.nightly:main",
+    "search_scale": "tests.benchmarks.search_scale:main",
+}
+DEFAULT_SUITES = ("knowledge", "quiz", "eligibility", "dashboards", "nightly")
+
+
 def main() -> int:
-    if os.environ.get("BENCH_ONLY") == "nightly":
-        sys.path.insert(0, str(ROOT))
-        from tests.benchmarks.nightly import main as nightly_main
-
-        return nightly_main()
-
-    if os.environ.get("BENCH_ONLY") == "quiz":
-        from tests.benchmarks import quiz_concurrency
-
-        return quiz_concurrency.main()
-
-    if os.environ.get("BENCH_ONLY") == "eligibility":
-        from tests.benchmarks.eligibility import main as eligibility_main
-
-        return eligibility_main()
-
-    if os.environ.get("BENCH_ONLY") == "dashboards":
-        from tests.benchmarks.dashboards import main as dashboards_main
-
-        return dashboards_main()
     if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
         return main_with_worker()
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-    sys.path.insert(0, str(ROOT))
-    import django
+    only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+    if not only and os.environ.get("BENCH_SEARCH_SCALE"):
+        only = ["search_scale"]
+    if len(only) == 1:
+        sys.path.insert(0, str(ROOT))
+        module, function = SUITES[only[0]].split(":")
+        return getattr(importlib.import_module(module), function)()
+    failed = []
+    for name in only or DEFAULT_SUITES:
+        print(f"== make bench: {name}", flush=True)
+        env = {**os.environ, "BENCH_ONLY": name}
+        run = subprocess.run([sys.executable, "-m", "tests.benchmarks.run"], cwd=ROOT, env=env)
+        if run.returncode:
+            failed.append(name)
+    if failed:
+        print("failed suites: " + ", ".join(failed))
+    return 1 if failed else 0
 
-    django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+def knowledge_main() -> int:
+    _setup()
     results = {"machine": os.uname().nodename, "cpus": os.cpu_count()}
     results["search_relevance"] = bench_relevance()
     results["knowledge_pipeline"] = bench_pipeline(int(os.environ.get("BENCH_TICKETS", "2000")))
@@ -81,10 +94,7 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(json.dumps(results, ensure_ascii=False, indent=2))
-    from tests.benchmarks import dashboards, quiz_concurrency
-
-    dashboards.run()  # bench-results/dashboards.json
-    return quiz_concurrency.main()
+    return 0
 
 
 def _tickets(count: int) -> list[dict]:
@@ -307,41 +317,72 @@ def _metrics(ranked_ids: list[int], relevant: set[int]) -> tuple[float, float, f
     return recall, rr, dcg / ideal if ideal else 0.0
 
 
+def _labelled_queries():
+    """``(set name, query, relevant case ids)``: the dev set (CLUSTERS) and the held-out test
+    set (search_labels.HELD_OUT)."""
+    from django.db.models import Q
+
+    from knowledge.models import Case, Ticket
+
+    from .search_labels import HELD_OUT
+
+    def cases_of(numbers):
+        ids = set(
+            Ticket.objects.filter(ticket_no__in=numbers)
+            .exclude(case=None)
+            .values_list("case_id", flat=True)
+        )
+        for label in numbers:
+            if label.startswith("MODEL:"):
+                fragment = label.removeprefix("MODEL:")
+                ids |= {
+                    case.pk
+                    for case in Case.objects.filter(~Q(product_models=[]))
+                    if any(fragment in model for model in case.product_models)
+                }
+        return ids
+
+    labelled = []
+    for numbers, queries in CLUSTERS.items():
+        relevant = cases_of(numbers.split())
+        labelled += [("dev", query, relevant) for query in queries]
+    labelled += [("test", query, cases_of(numbers)) for query, numbers in HELD_OUT]
+    return labelled
+
+
 def bench_relevance() -> dict:
-    """recall@10, MRR and nDCG@10 of our backend and Wagtail's database backend, same data."""
+    """recall@10, MRR and nDCG@10 of our backend and Wagtail's database backend, same data, on
+    the dev set (tuned on) and the held-out test set (never tuned on)."""
     from wagtail.search.backends import get_search_backend
 
     from knowledge.demo import load
-    from knowledge.models import Case, Ticket
+    from knowledge.models import Case
 
     load()
     database = get_search_backend("wagtail.search.backends.database")
     database.add_bulk(Case, list(Case.objects.all()))
     ours = get_search_backend()
+    labelled = _labelled_queries()
     report = {}
     for name, backend in (("whoosh_jieba", ours), ("wagtail_database", database)):
-        scores, latencies = [], []
-        for numbers, queries in CLUSTERS.items():
-            relevant = set(
-                Ticket.objects.filter(ticket_no__in=numbers.split())
-                .exclude(case=None)
-                .values_list("case_id", flat=True)
-            )
-            for query in queries:
+        report[name] = {}
+        for set_name in ("dev", "test"):
+            scores, latencies = [], []
+            for _set, query, relevant in (row for row in labelled if row[0] == set_name):
                 start = time.perf_counter()
                 hits = backend.search(query, Case.objects.filter(live=True), operator="or")
                 ranked = [c.pk for c in hits[:50]]
                 latencies.append((time.perf_counter() - start) * 1000)
                 scores.append(_metrics(ranked, relevant))
-        latencies.sort()
-        report[name] = {
-            "queries": len(scores),
-            "recall_at_10": round(statistics.mean(s[0] for s in scores), 3),
-            "mrr": round(statistics.mean(s[1] for s in scores), 3),
-            "ndcg_at_10": round(statistics.mean(s[2] for s in scores), 3),
-            "latency_ms_p50": round(latencies[len(latencies) // 2], 1),
-            "latency_ms_p95": round(latencies[int(len(latencies) * 0.95)], 1),
-        }
+            latencies.sort()
+            report[name][set_name] = {
+                "queries": len(scores),
+                "recall_at_10": round(statistics.mean(s[0] for s in scores), 3),
+                "mrr": round(statistics.mean(s[1] for s in scores), 3),
+                "ndcg_at_10": round(statistics.mean(s[2] for s in scores), 3),
+                "latency_ms_p50": round(latencies[len(latencies) // 2], 1),
+                "latency_ms_p95": round(latencies[int(len(latencies) * 0.95)], 1),
+            }
     report["cases"] = Case.objects.count()
     return report
 
