@@ -3,7 +3,7 @@
 ``GET /api/v1/eligibility``, ``POST /api/v1/eligibility/batch`` and
 ``GET /api/v1/eligibility/who``; scope ``eligibility:read``. ``POST /api/v1/licences`` (scope
 ``licences:write``) upserts outside licences. Errors use the portal's format
-(``portal.api``); an unknown technician is an answer (not eligible, ``unknown_technician``), an
+(``portal.api``); an unknown technician is an answer (not eligible, ``UNKNOWN_TECHNICIAN``), an
 unknown skill, a malformed date or an empty window is a 400."""
 
 import datetime as dt
@@ -31,7 +31,7 @@ from .services import licence_upsert
 
 logger = logging.getLogger(__name__)
 
-BATCH_LIMIT = 500
+BATCH_LIMIT = 1000
 
 eligibility_router = Router(tags=["eligibility"])
 
@@ -158,7 +158,7 @@ def eligibility_single(
     start_at, end_at = _parse_window(start, end)
     check = EligibilityCheck(employee_no, skill, _parse_level(level), start_at, end_at)
     result = eligibility_check_many(checks=[check])[0]
-    if any(r.code == "unknown_skill" for r in result.reasons):
+    if any(r.code == "UNKNOWN_SKILL" for r in result.reasons):
         # The check itself looked the skill up; asking the database twice costs a query.
         raise ApiError(
             400, "unknown_skill", _("No skill has this code."), errors={"skill": [str(skill)]}
@@ -167,11 +167,11 @@ def eligibility_single(
 
 
 @eligibility_router.post(
-    "/batch", auth=ApiKeyAuth("eligibility:read"), summary="Many checks at once (up to 500)"
+    "/batch", auth=ApiKeyAuth("eligibility:read"), summary="Many checks at once (up to 1,000)"
 )
 def eligibility_batch(request):
     """``{"checks": [{"employee_no", "skill", "level", "start", "end"}, ...]}`` → ``{"results":
-    [...]}`` in the same order. A check naming an unknown skill answers ``unknown_skill``; a
+    [...]}`` in the same order. A check naming an unknown skill answers ``UNKNOWN_SKILL``; a
     malformed check fails the whole request with the field named (``checks[3].start``)."""
     body = read_json_body(request)
     checks_in = body.get("checks") if isinstance(body, dict) else None

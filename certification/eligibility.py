@@ -22,44 +22,70 @@ from .models import Certification, CertificationStatus, Licence, LicenceType, Sk
 ERROR = "error"
 WARNING = "warning"
 
-# code → (message, severity). Messages take the parameters named in them.
+# condition → (code, message, severity). Codes are the API contract integrators code against;
+# a condition that lapses inside the job window shares the code of the lapse itself
+# (CERT_EXPIRED, LICENCE_EXPIRED, LICENCE_REVIEW_OVERDUE) with its own message. Messages take
+# the parameters named in them.
 REASONS = {
-    "unknown_technician": (_("No technician has this employee number."), ERROR),
-    "unknown_skill": (_("No skill has this code."), ERROR),
-    "inactive_staff": (_("The technician is no longer active."), ERROR),
-    "outlet_suspended": (_("The technician's outlet is suspended."), ERROR),
+    "unknown_technician": (
+        "UNKNOWN_TECHNICIAN",
+        _("No technician has this employee number."),
+        ERROR,
+    ),
+    "unknown_skill": ("UNKNOWN_SKILL", _("No skill has this code."), ERROR),
+    "inactive_staff": ("TECHNICIAN_INACTIVE", _("The technician is no longer active."), ERROR),
+    "outlet_suspended": ("OUTLET_SUSPENDED", _("The technician's outlet is suspended."), ERROR),
     "outlet_not_authorised_for_product_line": (
+        "OUTLET_NOT_AUTHORISED",
         _("The technician's outlet is not authorised for %(product_line)s."),
         ERROR,
     ),
-    "not_certified": (_("The technician holds no valid certification for this skill."), ERROR),
+    "not_certified": (
+        "NO_CERTIFICATION",
+        _("The technician holds no valid certification for this skill."),
+        ERROR,
+    ),
     "level_too_low": (
+        "LEVEL_TOO_LOW",
         _("The technician is certified at level %(held)s; level %(level)s is needed."),
         ERROR,
     ),
-    "certification_suspended": (_("The certification is suspended."), ERROR),
-    "certification_revoked": (_("The certification has been revoked."), ERROR),
-    "certification_expired": (_("The certification expired on %(date)s."), ERROR),
+    "certification_suspended": ("CERT_SUSPENDED", _("The certification is suspended."), ERROR),
+    "certification_revoked": ("CERT_REVOKED", _("The certification has been revoked."), ERROR),
+    "certification_expired": ("CERT_EXPIRED", _("The certification expired on %(date)s."), ERROR),
     "expires_during_window": (
+        "CERT_EXPIRED",
         _("The certification expires on %(date)s, before the job ends."),
         ERROR,
     ),
     "in_grace_period": (
+        "CERT_IN_GRACE_PERIOD",
         _("The certification expires on %(date)s; its grace period covers the job."),
         WARNING,
     ),
-    "licence_missing": (_("No %(licence)s licence is on record."), ERROR),
-    "licence_unverified": (_("The %(licence)s licence has not been verified yet."), ERROR),
-    "licence_expired": (_("The %(licence)s licence expired on %(date)s."), ERROR),
+    "licence_missing": ("LICENCE_MISSING", _("No %(licence)s licence is on record."), ERROR),
+    "licence_unverified": (
+        "LICENCE_UNVERIFIED",
+        _("The %(licence)s licence has not been verified yet."),
+        ERROR,
+    ),
+    "licence_expired": (
+        "LICENCE_EXPIRED",
+        _("The %(licence)s licence expired on %(date)s."),
+        ERROR,
+    ),
     "licence_review_overdue": (
+        "LICENCE_REVIEW_OVERDUE",
         _("The %(licence)s licence missed its review due %(date)s and is void."),
         ERROR,
     ),
     "licence_expires_during_window": (
+        "LICENCE_EXPIRED",
         _("The %(licence)s licence expires on %(date)s, before the job ends."),
         ERROR,
     ),
     "licence_review_due_during_window": (
+        "LICENCE_REVIEW_OVERDUE",
         _("The %(licence)s licence is due for review on %(date)s, before the job ends."),
         ERROR,
     ),
@@ -73,8 +99,8 @@ class Reason:
     severity: str
 
     @classmethod
-    def of(cls, code: str, **params) -> "Reason":
-        template, severity = REASONS[code]
+    def of(cls, condition: str, **params) -> "Reason":
+        code, template, severity = REASONS[condition]
         return cls(code, str(template) % params if params else str(template), severity)
 
 

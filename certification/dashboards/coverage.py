@@ -156,7 +156,7 @@ def _eligible_over_horizons(*, pairs, staff, skill_by_id, now) -> list[list[bool
 
     The service is asked once per pair, now; an eligible answer carries ``valid_until``, the
     moment the answer stops holding, which decides the later horizons. Time alone cannot make
-    an ineligible holder eligible except a certification not valid yet (``not_certified`` for
+    an ineligible holder eligible except a certification not valid yet (``NO_CERTIFICATION`` for
     a holder): only those are asked again at the later moments."""
     moments = [now + dt.timedelta(days=d) for d in HORIZONS]
     checks = [
@@ -170,7 +170,7 @@ def _eligible_over_horizons(*, pairs, staff, skill_by_id, now) -> list[list[bool
             answers.append([result.valid_until is None or m < result.valid_until for m in moments])
             continue
         answers.append([False] * len(moments))
-        if any(r.code == "not_certified" for r in result.reasons):
+        if any(r.code == "NO_CERTIFICATION" for r in result.reasons):
             later.extend(
                 (
                     index,

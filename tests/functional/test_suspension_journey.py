@@ -79,14 +79,14 @@ def test_manager_suspends_with_corrective_path_and_approves_reinstatement(live_s
     expect(suspension_card.get_by_test_id("progress")).to_have_attribute("aria-valuenow", "0")
     expect(suspension_card.get_by_test_id("approve")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert _eligibility() == (False, ["certification_suspended"])
+    assert _eligibility() == (False, ["CERT_SUSPENDED"])
 
     # The technician works through the corrective path (lesson pages have their own tests).
     tech = world["tech"].user
     for lesson in course_lessons(course=world["course"]):
         lesson_complete(user=tech, lesson=lesson)
     assert Suspension.objects.get().status == Suspension.Status.AWAITING_APPROVAL
-    assert _eligibility() == (False, ["certification_suspended"])
+    assert _eligibility() == (False, ["CERT_SUSPENDED"])
 
     page.reload()
     expect(suspension_card.get_by_test_id("suspension-status")).to_have_text("待审批恢复")

@@ -140,7 +140,7 @@ def test_imported_certification_enters_the_ledger_with_an_issued_event_and_count
     # The ledger answers dispatch: certified, so only the licences are missing.
     result = eligibility_check(employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", level=2)
     codes = {r.code for r in result.reasons}
-    assert "not_certified" not in codes and "licence_missing" in codes
+    assert "NO_CERTIFICATION" not in codes and "LICENCE_MISSING" in codes
 
 
 def test_reimporting_certifications_records_nothing_new(adopted):
@@ -164,7 +164,7 @@ def test_expired_certification_is_recorded_expired_with_its_event(adopted):
     assert cert.status == CertificationStatus.EXPIRED
     assert [e.kind for e in cert.events.all()] == ["issued", "expired"]
     result = eligibility_check(employee_no="J-SH", skill_code="AC-SPLIT-INSTALL")
-    assert "certification_expired" in {r.code for r in result.reasons}
+    assert "CERT_EXPIRED" in {r.code for r in result.reasons}
 
 
 def test_a_renewal_history_leaves_only_the_latest_issue_active(adopted):

@@ -68,7 +68,7 @@ def test_suspending_with_a_path_assigns_it_and_makes_the_technician_ineligible(
     assert PathAssignment.objects.filter(path=corrective_path, user=tech).exists()
     result = _eligible()
     assert not result.eligible
-    assert [r.code for r in result.reasons] == ["certification_suspended"]
+    assert [r.code for r in result.reasons] == ["CERT_SUSPENDED"]
     assert Notification.objects.filter(user=tech, key=f"suspension-opened:{suspension.pk}").exists()
 
 
@@ -184,7 +184,7 @@ def test_revocation_needs_a_reason_and_is_final(certified, corrective_path):
     )
     certified["cert"].refresh_from_db()
     assert certified["cert"].status == CertificationStatus.REVOKED
-    assert [r.code for r in _eligible().reasons] == ["certification_revoked"]
+    assert [r.code for r in _eligible().reasons] == ["CERT_REVOKED"]
     with pytest.raises(SuspensionRefused):
         suspension_approve_reinstatement(suspension=suspension, user=manager)
     certified["cert"].refresh_from_db()

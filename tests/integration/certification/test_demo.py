@@ -16,10 +16,10 @@ def test_demo_certification_data_loads_twice_without_duplicates(db):
     assert (Certification.objects.count(), CertificationEvent.objects.count()) == counts
     assert Licence.objects.count() == len(certification_demo.LICENCES)
     assert _codes("J3001", "AC-SPLIT-INSTALL") == []
-    assert _codes("J3002", "AC-SPLIT-INSTALL") == ["licence_expired"]
-    assert _codes("J3003", "AC-SPLIT-INSTALL") == ["licence_review_overdue"]
+    assert _codes("J3002", "AC-SPLIT-INSTALL") == ["LICENCE_EXPIRED"]
+    assert _codes("J3003", "AC-SPLIT-INSTALL") == ["LICENCE_REVIEW_OVERDUE"]
     assert _codes("J3006", "AC-INVERTER-DIAG") == [
-        "certification_suspended",
-        "licence_unverified",
+        "CERT_SUSPENDED",
+        "LICENCE_UNVERIFIED",
     ]
-    assert _codes("J3008", "AC-INVERTER-DIAG") == ["certification_expired"]
+    assert _codes("J3008", "AC-INVERTER-DIAG") == ["CERT_EXPIRED"]

@@ -49,7 +49,7 @@ def test_single_check_answers_yes_with_the_certification(client, key, certified)
 def test_an_unknown_technician_is_an_answer_not_an_error(client, key, certified):
     body = get(client, URL, key, employee_no="NOBODY", skill="AC-SPLIT-INSTALL").json()
     assert body["eligible"] is False
-    assert body["reasons"][0]["code"] == "unknown_technician"
+    assert body["reasons"][0]["code"] == "UNKNOWN_TECHNICIAN"
     assert body["reasons"][0]["severity"] == "error"
     assert body["certification"] is None
 
@@ -66,9 +66,9 @@ def test_batch_answers_in_the_order_asked(client, key, certified):
     results = response.json()["results"]
     assert [r["eligible"] for r in results] == [True, False, False, False]
     assert [r["reasons"][0]["code"] for r in results[1:]] == [
-        "not_certified",
-        "level_too_low",
-        "unknown_skill",
+        "NO_CERTIFICATION",
+        "LEVEL_TOO_LOW",
+        "UNKNOWN_SKILL",
     ]
 
 
@@ -88,7 +88,7 @@ def test_who_lists_only_eligible_technicians_never_a_fallback(client, key, certi
         client, f"{URL}/who", key, skill="AC-SPLIT-INSTALL", start=START, include_excluded="true"
     ).json()["excluded"]
     assert excluded[0]["employee_no"] == "J-HZ"
-    assert {r["code"] for r in excluded[0]["reasons"]} == {"licence_missing"}
+    assert {r["code"] for r in excluded[0]["reasons"]} == {"LICENCE_MISSING"}
 
 
 @pytest.mark.parametrize(

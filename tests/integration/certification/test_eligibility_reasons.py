@@ -42,78 +42,78 @@ def _forget(certification):
 # (id, change to the certified technician, check overrides, expected codes, eligible)
 CASES = [
     ("all_requirements_hold", None, {}, [], True),
-    ("unknown_technician", None, {"employee_no": "NOBODY"}, ["unknown_technician"], False),
+    ("UNKNOWN_TECHNICIAN", None, {"employee_no": "NOBODY"}, ["UNKNOWN_TECHNICIAN"], False),
     (
-        "inactive_staff",
+        "TECHNICIAN_INACTIVE",
         lambda w: _set(w["tech"], active=False),
         {},
-        ["inactive_staff"],
+        ["TECHNICIAN_INACTIVE"],
         False,
     ),
     (
         "inactive_login",
         lambda w: _set(w["tech"].user, is_active=False),
         {},
-        ["inactive_staff"],
+        ["TECHNICIAN_INACTIVE"],
         False,
     ),
     (
-        "outlet_suspended",
+        "OUTLET_SUSPENDED",
         lambda w: _set(w["sh"], status=ServiceOutlet.Status.SUSPENDED),
         {},
-        ["outlet_suspended"],
+        ["OUTLET_SUSPENDED"],
         False,
     ),
     (
-        "outlet_not_authorised_for_product_line",
+        "OUTLET_NOT_AUTHORISED",
         lambda w: w["sh"].product_lines.clear(),
         {},
-        ["outlet_not_authorised_for_product_line"],
+        ["OUTLET_NOT_AUTHORISED"],
         False,
     ),
-    ("not_certified", lambda w: _forget(w["cert"]), {}, ["not_certified"], False),
-    ("not_yet_valid", _cert(valid_from=NOW + DAY), {}, ["not_certified"], False),
-    ("level_too_low", None, {"level": 2}, ["level_too_low"], False),
+    ("NO_CERTIFICATION", lambda w: _forget(w["cert"]), {}, ["NO_CERTIFICATION"], False),
+    ("not_yet_valid", _cert(valid_from=NOW + DAY), {}, ["NO_CERTIFICATION"], False),
+    ("LEVEL_TOO_LOW", None, {"level": 2}, ["LEVEL_TOO_LOW"], False),
     (
-        "certification_suspended",
+        "CERT_SUSPENDED",
         _cert(status=CertificationStatus.SUSPENDED),
         {},
-        ["certification_suspended"],
+        ["CERT_SUSPENDED"],
         False,
     ),
     (
-        "certification_revoked",
+        "CERT_REVOKED",
         _cert(status=CertificationStatus.REVOKED),
         {},
-        ["certification_revoked"],
+        ["CERT_REVOKED"],
         False,
     ),
     (
         "certification_expired_status",
         _cert(status=CertificationStatus.EXPIRED),
         {},
-        ["certification_expired"],
+        ["CERT_EXPIRED"],
         False,
     ),
     (
         "certification_lapsed_before_nightly_job",
         _cert(expires_at=NOW - HOUR),
         {},
-        ["certification_expired"],
+        ["CERT_EXPIRED"],
         False,
     ),
     (
-        "expires_during_window",
+        "CERT_EXPIRED",
         _cert(expires_at=NOW + 2 * HOUR),
         {"end": NOW + 4 * HOUR},
-        ["expires_during_window"],
+        ["CERT_EXPIRED"],
         False,
     ),
     (
         "expires_exactly_at_window_end",
         _cert(expires_at=NOW + 4 * HOUR),
         {"end": NOW + 4 * HOUR},
-        ["expires_during_window"],
+        ["CERT_EXPIRED"],
         False,
     ),
     (
@@ -127,35 +127,35 @@ CASES = [
         "in_grace_period_covers_the_window",
         _cert(expires_at=NOW - DAY, grace_days=7),
         {"end": NOW + 4 * HOUR},
-        ["in_grace_period"],
+        ["CERT_IN_GRACE_PERIOD"],
         True,
     ),
     (
         "grace_ends_inside_window",
         _cert(expires_at=NOW - DAY, grace_days=2),
         {"end": NOW + 3 * DAY},
-        ["expires_during_window"],
+        ["CERT_EXPIRED"],
         False,
     ),
     (
-        "licence_missing",
+        "LICENCE_MISSING",
         lambda w: w["licences"]["height"].delete(),
         {},
-        ["licence_missing"],
+        ["LICENCE_MISSING"],
         False,
     ),
     (
-        "licence_unverified",
+        "LICENCE_UNVERIFIED",
         _licence("refrigeration", verified_at=None),
         {},
-        ["licence_unverified"],
+        ["LICENCE_UNVERIFIED"],
         False,
     ),
     (
-        "licence_expired",
+        "LICENCE_EXPIRED",
         _licence("height", expires_on=TODAY - DAY),
         {},
-        ["licence_expired"],
+        ["LICENCE_EXPIRED"],
         False,
     ),
     (
@@ -166,24 +166,24 @@ CASES = [
         True,
     ),
     (
-        "licence_review_overdue",
+        "LICENCE_REVIEW_OVERDUE",
         _licence("height", next_review_on=TODAY - DAY),
         {},
-        ["licence_review_overdue"],
+        ["LICENCE_REVIEW_OVERDUE"],
         False,
     ),
     (
-        "licence_expires_during_window",
+        "LICENCE_EXPIRED",
         _licence("height", expires_on=TODAY + DAY),
         {"end": NOW + 3 * DAY},
-        ["licence_expires_during_window"],
+        ["LICENCE_EXPIRED"],
         False,
     ),
     (
         "licence_review_due_mid_window",
         _licence("refrigeration", next_review_on=TODAY + DAY),
         {"end": NOW + 3 * DAY},
-        ["licence_review_due_during_window"],
+        ["LICENCE_REVIEW_OVERDUE"],
         False,
     ),
     (
@@ -218,12 +218,12 @@ def test_each_reason_code_and_window_edge(certified, change, overrides, codes, e
 
 def test_the_table_walks_every_reason_code_but_unknown_skill():
     walked = {code for case in CASES for code in case[3]}
-    assert walked == set(REASONS) - {"unknown_skill"}
+    assert walked == {code for code, _message, _severity in REASONS.values()} - {"UNKNOWN_SKILL"}
 
 
 def test_an_unknown_skill_is_a_reason_in_batches(certified):
     result = eligibility_check(employee_no="J-SH", skill_code="NO-SUCH", start=NOW)
-    assert [r.code for r in result.reasons] == ["unknown_skill"]
+    assert [r.code for r in result.reasons] == ["UNKNOWN_SKILL"]
     assert not result.eligible
 
 
@@ -370,7 +370,7 @@ LIFECYCLES = [
     (
         "renewal_in_window_covers_the_old_expiry",
         [
-            (_cert(expires_at=NOW + 30 * DAY), AROUND_OLD_EXPIRY, ["expires_during_window"], False),
+            (_cert(expires_at=NOW + 30 * DAY), AROUND_OLD_EXPIRY, ["CERT_EXPIRED"], False),
             (_pass_renewal_exam, AROUND_OLD_EXPIRY, [], True),
             (None, {"start": NOW + 400 * DAY, "end": NOW + 401 * DAY}, [], True),
         ],
@@ -378,9 +378,9 @@ LIFECYCLES = [
     (
         "grace_then_expiry_then_nightly",
         [
-            (_cert(expires_at=NOW - DAY, grace_days=7), {}, ["in_grace_period"], True),
-            (None, {"start": NOW + 6 * DAY + HOUR}, ["certification_expired"], False),
-            (_nightly(NOW + 6 * DAY + HOUR), {}, ["certification_expired"], False),
+            (_cert(expires_at=NOW - DAY, grace_days=7), {}, ["CERT_IN_GRACE_PERIOD"], True),
+            (None, {"start": NOW + 6 * DAY + HOUR}, ["CERT_EXPIRED"], False),
+            (_nightly(NOW + 6 * DAY + HOUR), {}, ["CERT_EXPIRED"], False),
         ],
     ),
     (
@@ -389,13 +389,13 @@ LIFECYCLES = [
             (
                 _licence("height", next_review_on=TODAY + DAY),
                 {"end": NOW + 3 * DAY},
-                ["licence_review_due_during_window"],
+                ["LICENCE_REVIEW_OVERDUE"],
                 False,
             ),
             (
                 _nightly(NOW + 2 * DAY),
                 {"start": NOW + 2 * DAY, "end": NOW + 2 * DAY + HOUR},
-                ["licence_review_overdue"],
+                ["LICENCE_REVIEW_OVERDUE"],
                 False,
             ),
             (
@@ -409,16 +409,16 @@ LIFECYCLES = [
     (
         "suspension_corrective_path_reinstatement",
         [
-            (_suspend_with_path, {}, ["certification_suspended"], False),
-            (_complete_path, {}, ["certification_suspended"], False),
+            (_suspend_with_path, {}, ["CERT_SUSPENDED"], False),
+            (_complete_path, {}, ["CERT_SUSPENDED"], False),
             (_approve, {}, [], True),
         ],
     ),
     (
         "suspension_then_revocation_is_final",
         [
-            (_suspend_with_path, {}, ["certification_suspended"], False),
-            (_revoke, {}, ["certification_revoked"], False),
+            (_suspend_with_path, {}, ["CERT_SUSPENDED"], False),
+            (_revoke, {}, ["CERT_REVOKED"], False),
         ],
     ),
 ]

@@ -156,7 +156,7 @@ def test_renewal_inside_the_window_issues_a_new_record_and_supersedes_the_old(
         employee_no="J-SH", skill_code="AC-SPLIT-INSTALL", start=old.expires_at + DAY
     )
     assert result.certification == new
-    assert "certification_expired" not in [r.code for r in result.reasons]
+    assert "CERT_EXPIRED" not in [r.code for r in result.reasons]
 
 
 def test_a_higher_level_supersedes_the_lower_one(two_regions, skill, exam, exam_programme):
@@ -203,7 +203,7 @@ def test_a_manager_suspends_and_reinstates_within_their_scope(certified):
         certification=cert, user=manager, reason_code="complaint", reason_text="客户投诉漏水"
     )
     assert event.actor == manager and event.reason_code == "complaint"
-    assert [r.code for r in eligible().reasons] == ["certification_suspended"]
+    assert [r.code for r in eligible().reasons] == ["CERT_SUSPENDED"]
 
     certification_reinstate(
         certification=cert, user=manager, reason_code="corrective_training_passed"

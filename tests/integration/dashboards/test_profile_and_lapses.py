@@ -61,7 +61,7 @@ def test_dispatch_today_asks_the_eligibility_service(network):
     profile = technician_profile(staff=network["sh_tech"])
     refused = {r.check.skill_code: r for r in profile.dispatch_today if not r.eligible}
     assert set(refused) == {"AC-SPLIT-INSTALL"}
-    assert refused["AC-SPLIT-INSTALL"].reasons[0].code == "certification_suspended"
+    assert refused["AC-SPLIT-INSTALL"].reasons[0].code == "CERT_SUSPENDED"
 
 
 def test_coverage_counts_who_may_work_today_and_in_30_60_90_days(network):
