@@ -8,7 +8,8 @@ Currently measured:
 - knowledge pipeline throughput: tickets/s through validation → redaction → quality gate →
   summary → duplicate folding → search indexing, in one process (what one worker does);
 - the pipeline's parts, per ticket, to show where the time goes.
-Set BENCH_TICKETS to change the ticket count (default 2,000)."""
+Set BENCH_TICKETS to change the ticket count (default 2,000). With one real Celery worker on
+PostgreSQL and Redis: BENCH_ONLY=knowledge_worker (tests/benchmarks/knowledge_worker.py)."""
 
 import json
 import os
@@ -22,8 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
-    if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
-        return main_with_worker()
+    if os.environ.get("BENCH_ONLY") == "knowledge_worker" or (
+        os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL")
+    ):
+        from tests.benchmarks.knowledge_worker import main as knowledge_worker
+
+        return knowledge_worker()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     os.environ["PORTAL_DATA_DIR"] = str(data_dir)
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
@@ -97,90 +102,6 @@ def bench_pipeline(count: int) -> dict:
         "redaction_ms_per_ticket_p50": round(statistics.median(redaction_ms), 2),
         "note": "one process, SQLite, eager tasks, Whoosh index updated on every case save",
     }
-
-
-def main_with_worker() -> int:
-    """Tickets/s through the whole pipeline with one real Celery worker process (solo pool) on
-    PostgreSQL and Redis: BENCH_WORKER_DATABASE_URL (an empty database it may flush) and
-    BENCH_WORKER_BROKER_URL; BENCH_TICKETS tickets (default 10,000). Example:
-
-        createdb -h 127.0.0.1 -U postgres bench_academy
-        BENCH_WORKER_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_academy \\
-        BENCH_WORKER_BROKER_URL=redis://127.0.0.1:6379/14 make bench
-    """
-    import subprocess
-
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-worker-"))
-    env = {
-        **os.environ,
-        "PORTAL_DATA_DIR": str(data_dir),
-        "DATABASE_URL": os.environ["BENCH_WORKER_DATABASE_URL"],
-        "CELERY_BROKER_URL": os.environ["BENCH_WORKER_BROKER_URL"],
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
-    }
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from knowledge.models import Ticket
-    from knowledge.records import TicketRecordForm, normalise_ticket
-    from knowledge.services import ticket_receive
-
-    call_command("migrate", verbosity=0)
-    if Ticket.objects.exists():
-        raise SystemExit("BENCH_WORKER_DATABASE_URL must name a new, empty database")
-    celery = [sys.executable, "-m", "celery", "-A", "portal"]
-    queues = "default,courses,certification,knowledge"
-    subprocess.run(
-        [*celery, "purge", "-f", "-Q", queues], env=env, cwd=ROOT, check=True, capture_output=True
-    )
-    count = int(os.environ.get("BENCH_TICKETS", "10000"))
-    tickets = _tickets(count)
-    worker = subprocess.Popen(
-        [*celery, "worker", "-Q", queues, "--pool", "solo", "--loglevel", "WARNING"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(3)
-        start = time.perf_counter()
-        rejected = 0
-        for record in tickets:
-            form = TicketRecordForm(data=normalise_ticket(record))
-            if form.is_valid():
-                ticket_receive(data=form.cleaned_data)
-            else:
-                rejected += 1
-        received = time.perf_counter() - start
-        pending = Ticket.objects.filter(status__in=["received", "processing"])
-        while pending.exists() and time.perf_counter() - start < 3600:
-            time.sleep(1)
-        elapsed = time.perf_counter() - start
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-    result = {
-        "tickets": count,
-        "rejected_at_intake": rejected,
-        "intake_seconds": round(received, 1),
-        "seconds_until_all_processed": round(elapsed, 1),
-        "tickets_per_second_per_worker": round(count / elapsed, 1),
-        "statuses": {
-            s: Ticket.objects.filter(status=s).count()
-            for s in Ticket.objects.values_list("status", flat=True).distinct()
-        },
-        "note": "one worker (solo pool), PostgreSQL, Redis; intake and worker share 2 cores",
-    }
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "pipeline-worker.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0
 
 
 # Labelled evaluation set: queries technicians type, per recurring fault of the demo ticket file;
