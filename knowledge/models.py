@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
@@ -94,7 +96,7 @@ class Ticket(models.Model):
 
 
 class Case(
-    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
 ):
     """A repair case in the knowledge base, shaped like a KCS article: symptom, environment,
     cause, resolution, parts. Built from redacted tickets; never holds customer data."""
@@ -133,7 +135,8 @@ class Case(
     is_recurring = models.BooleanField(_("recurring (重复发生)"), default=False)
     is_batch = models.BooleanField(_("batch (批量)"), default=False)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
-    related_pages = models.ManyToManyField(
+    # Parental: a live case's edits wait in a revision, and so must its links, until published.
+    related_pages = ParentalManyToManyField(
         "wagtailcore.Page",
         verbose_name=_("lessons and courses that teach the fix"),
         blank=True,

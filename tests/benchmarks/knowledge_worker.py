@@ -102,7 +102,13 @@ def main() -> int:
     )
     load_before = os.getloadavg()
     try:
-        time.sleep(5)
+        from portal.celery import app
+
+        # The clock starts once the worker answers, not while it is still booting.
+        booted = time.perf_counter()
+        while not app.control.ping(timeout=1.0):
+            if time.perf_counter() - booted > 600:
+                raise SystemExit("the worker did not start")
         start = time.perf_counter()
         rejected = 0
         for record in tickets:

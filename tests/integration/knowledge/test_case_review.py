@@ -149,3 +149,36 @@ def test_the_admin_case_list_costs_the_same_queries_for_few_or_many_cases(client
     for n in range(3, 40):
         make_case(f"案例 {n}")
     assert count_queries() <= few
+
+
+def test_a_trainer_links_a_live_case_to_a_lesson_in_the_admin_and_technicians_see_it(
+    client, trainer, two_regions
+):
+    from courses.models import LessonPage
+    from tests.factories import make_course
+
+    make_course("洗衣机排水故障", lessons=1)
+    lesson = LessonPage.objects.live().first()
+    case = make_case()
+    client.force_login(trainer.user)
+    response = client.post(
+        f"/admin/snippets/knowledge/case/edit/{case.pk}/",
+        {
+            "title": case.title,
+            "symptom": case.symptom,
+            "product_line": case.product_line_id,
+            "refrigerant": "",
+            "cause": "",
+            "resolution": case.resolution,
+            "kcs_status": "not_validated",
+            "related_pages": [lesson.pk],
+            "action-publish": "action-publish",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert list(case.related_pages.all()) == [lesson.page_ptr]
+
+    technician = StaffFactory(employee_no="J-SH2", roles=[Role.TECHNICIAN])
+    client.force_login(technician.user)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert lesson.title in page and lesson.url in page
