@@ -261,7 +261,7 @@ def test_wrongly_typed_tickets_are_rejected_one_by_one_in_the_users_language(
             {**E6, "ticket_no": "GD-T2", "parts_replaced": ["电容"] * 51},
             {**E6, "ticket_no": "GD-T3", "parts_replaced": ["电" * 101]},
             {**E6, "ticket_no": "GD-T4", "satisfaction": "五星"},
-            {**E6, "ticket_no": "GD-T5", "closed_at": 20260801},
+            {**E6, "ticket_no": "GD-T5", "closed_at": {"date": "2026-08-01"}},
             {**E6, "ticket_no": "GD-T6", "product_line": "微波炉"},
             {**E6, "ticket_no": ["GD-T7"]},
         ]
