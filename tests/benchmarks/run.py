@@ -100,7 +100,7 @@ def bench_pipeline(count: int) -> dict:
             )
         ),
         "redaction_ms_per_ticket_p50": round(statistics.median(redaction_ms), 2),
-        "note": "one process, SQLite, eager tasks, Whoosh index updated on every case save",
+        "note": "one process, SQLite, eager tasks: the index pass runs after every ticket",
     }
 
 
