@@ -57,14 +57,16 @@ def case_index_schedule() -> None:
         index_cases.apply_async(countdown=INDEX_DELAY)
 
 
-def cases_index_stale(*, batch_size: int = INDEX_BATCH) -> int:
-    """Writes every stale case to each search backend, ``batch_size`` per commit; returns how
-    many were written. Rows another worker is indexing (locked) are left to it."""
+def cases_index_stale(*, batch_size: int = INDEX_BATCH, max_batches: int = 20) -> int:
+    """Writes stale cases to each search backend, ``batch_size`` per commit; returns how many
+    were written. Rows another worker is indexing (locked) are left to it. After
+    ``max_batches`` it queues a follow-up run and returns, so one run stays well inside the
+    task time limit even after a bulk import."""
     # Cleared first: a case saved from now on queues a new task, so none waits unindexed.
     cache.delete(QUEUED_KEY)
     written = 0
     backends = list(get_search_backends(with_auto_update=True))
-    while True:
+    for _batch in range(max_batches):
         with transaction.atomic():
             batch = list(
                 Case.objects.select_for_update(skip_locked=True, of=("self",))
@@ -79,3 +81,5 @@ def cases_index_stale(*, batch_size: int = INDEX_BATCH) -> int:
             Case.objects.filter(pk__in=[case.pk for case in batch]).update(search_stale=False)
         written += len(batch)
         logger.debug("indexed %d cases", len(batch))
+    case_index_schedule()
+    return written

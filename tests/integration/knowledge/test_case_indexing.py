@@ -82,3 +82,12 @@ def test_deleting_a_case_removes_it_from_the_index(db, django_capture_on_commit_
     assert case_search(query="通信故障").hits
     case.delete()
     assert not case_search(query="通信故障").hits
+
+
+def test_a_long_backlog_is_indexed_in_bounded_runs_that_queue_their_follow_up(db):
+    for n in range(5):
+        make_case(f"家用空调 E6 通信故障 {n}")
+    with mock.patch("knowledge.tasks.index_cases.apply_async") as queued:
+        assert cases_index_stale(batch_size=2, max_batches=2) == 4
+    assert queued.call_count == 1
+    assert Case.objects.filter(search_stale=True).count() == 1
