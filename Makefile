@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run setup venv demo test lint check pytest test-services bench messages clean
+.PHONY: run setup venv demo test lint check pytest test-services bench bench-knowledge-worker messages clean
 
 run: setup
 	@$(PY) manage.py load_demo
@@ -52,6 +52,13 @@ test-services:
 
 bench: venv
 	.venv/bin/python -m tests.benchmarks.run
+
+# 10,000 tickets through one real worker; the database named here is dropped and recreated.
+BENCH_WORKER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_WORKER_BROKER_URL ?= redis://127.0.0.1:6379/15
+bench-knowledge-worker: venv
+	BENCH_ONLY=knowledge_worker BENCH_WORKER_DATABASE_URL=$(BENCH_WORKER_DATABASE_URL) \
+		BENCH_WORKER_BROKER_URL=$(BENCH_WORKER_BROKER_URL) .venv/bin/python -m tests.benchmarks.run
 
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=var --ignore=tests

@@ -9,13 +9,26 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_save
+        from wagtail.signals import workflow_approved
 
-        from portal.permissions import register_role_permissions
+        from portal.permissions import POST_SYNC_HOOKS, register_role_permissions
         from portal.roles import Role
 
-        from .models import SynonymGroup
+        from .indexing import case_before_save, case_deleted, case_saved
+        from .models import Case, SynonymGroup
+        from .receivers import validate_case_on_workflow_approval
+        from .setup import case_review_workflow_ensure
         from .synonyms import synonyms_changed
+
+        pre_save.connect(case_before_save, sender=Case, dispatch_uid="case-index-pre")
+        post_save.connect(case_saved, sender=Case, dispatch_uid="case-index-save")
+        post_delete.connect(case_deleted, sender=Case, dispatch_uid="case-index-delete")
+        workflow_approved.connect(
+            validate_case_on_workflow_approval, dispatch_uid="knowledge.case-approved"
+        )
+        if case_review_workflow_ensure not in POST_SYNC_HOOKS:
+            POST_SYNC_HOOKS.append(case_review_workflow_ensure)
 
         post_save.connect(synonyms_changed, sender=SynonymGroup, dispatch_uid="synonyms-save")
         post_delete.connect(synonyms_changed, sender=SynonymGroup, dispatch_uid="synonyms-del")

@@ -8,9 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
+
+from .forms import CaseAdminForm
 
 
 class ServiceType(models.TextChoices):
@@ -22,6 +26,10 @@ class ServiceType(models.TextChoices):
 
 class Ticket(models.Model):
     """A closed service ticket as the ticket system sent it, plus its processing state."""
+
+    # Its links (product line, case) are not content anyone looks up "usages" of; skipping the
+    # reference index saves a background task per ticket save.
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -88,7 +96,7 @@ class Ticket(models.Model):
 
 
 class Case(
-    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
 ):
     """A repair case in the knowledge base, shaped like a KCS article: symptom, environment,
     cause, resolution, parts. Built from redacted tickets; never holds customer data."""
@@ -127,7 +135,8 @@ class Case(
     is_recurring = models.BooleanField(_("recurring (重复发生)"), default=False)
     is_batch = models.BooleanField(_("batch (批量)"), default=False)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
-    related_pages = models.ManyToManyField(
+    # Parental: a live case's edits wait in a revision, and so must its links, until published.
+    related_pages = ParentalManyToManyField(
         "wagtailcore.Page",
         verbose_name=_("lessons and courses that teach the fix"),
         blank=True,
@@ -135,8 +144,12 @@ class Case(
     )
     # Space-separated significant words of symptom and cause, for duplicate matching.
     fingerprint = models.TextField(blank=True, editable=False)
+    # Saved since the search index last wrote it (knowledge/indexing.py coalesces the writes).
+    search_stale = models.BooleanField(default=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    base_form_class = CaseAdminForm
 
     panels = [
         FieldPanel("title"),
@@ -165,16 +178,45 @@ class Case(
         index.FilterField("live"),
     ]
 
+    # Saves mark the case stale and one coalesced task indexes it (knowledge/indexing.py).
+    search_auto_update = False
+
     class Meta:
         verbose_name = _("repair case")
         verbose_name_plural = _("repair cases")
-        indexes = [models.Index(fields=["product_line", "error_code", "last_seen"])]
+        indexes = [
+            models.Index(fields=["product_line", "error_code", "last_seen"]),
+            models.Index(
+                fields=["id"], condition=models.Q(search_stale=True), name="knowledge_case_stale"
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("knowledge:case", args=[self.pk])
+
+    # Figures the pipeline keeps up to date while a trainer's draft waits: publishing or
+    # loading a revision never rolls them back to what they were when the draft was saved.
+    PIPELINE_FIELDS = (
+        "occurrences",
+        "first_seen",
+        "last_seen",
+        "product_models",
+        "error_codes",
+        "error_code",
+        "is_recurring",
+        "is_batch",
+        "flagged_at",
+        "fingerprint",
+    )
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in self.PIPELINE_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
 
     @property
     def search_codes(self) -> str:

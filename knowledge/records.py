@@ -13,6 +13,8 @@ from portal.records import ListField
 from .models import ServiceType
 
 MAX_TEXT = 20_000  # characters per free-text field; a 10 MB note is refused, not truncated
+MAX_PARTS = 50
+MAX_PART_NAME = 100
 
 
 class TicketRecordForm(forms.Form):
@@ -61,6 +63,22 @@ class TicketRecordForm(forms.Form):
 
     def clean_error_code(self):
         return self.cleaned_data["error_code"].strip().upper()
+
+    def clean_parts_replaced(self):
+        # Part names, not documents: bounded like every other field.
+        raw = self.data.get("parts_replaced")
+        if isinstance(raw, list) and any(isinstance(p, dict | list) for p in raw):
+            raise forms.ValidationError(_("Each part must be a name."))
+        parts = self.cleaned_data["parts_replaced"] or []
+        if len(parts) > MAX_PARTS:
+            raise forms.ValidationError(
+                _("At most %(limit)s parts per ticket."), params={"limit": MAX_PARTS}
+            )
+        if any(len(part) > MAX_PART_NAME for part in parts):
+            raise forms.ValidationError(
+                _("A part name has at most %(limit)s characters."), params={"limit": MAX_PART_NAME}
+            )
+        return parts
 
 
 def normalise_ticket(raw: dict) -> dict:

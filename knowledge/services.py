@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .matching import MATCH_THRESHOLD, fingerprint, similarity
 from .models import Case, CaseFlag, CaseOccurrence, Ticket
@@ -127,7 +128,8 @@ def _candidates(ticket: Ticket):
     if ticket.error_code:
         # Same code first; cases without codes can still match on words.
         cases = cases.filter(Q(error_code=ticket.error_code) | Q(error_code=""))
-    return cases.order_by("-last_seen")[:CANDIDATES]
+    # Only what matching and the occurrence refresh read: candidates' texts are never needed.
+    return cases.only(*_REFRESH_FIELDS, "fingerprint").order_by("-last_seen")[:CANDIDATES]
 
 
 def _best_match(ticket: Ticket, words: set[str]) -> Case | None:
@@ -142,6 +144,20 @@ def _best_match(ticket: Ticket, words: set[str]) -> Case | None:
         if score >= best_score:
             best, best_score = case, score
     return best
+
+
+# What case_refresh_from_occurrences reads and writes; nothing else of the case changes.
+_REFRESH_FIELDS = (
+    "occurrences",
+    "first_seen",
+    "last_seen",
+    "product_models",
+    "error_codes",
+    "error_code",
+    "is_recurring",
+    "is_batch",
+    "flagged_at",
+)
 
 
 def case_refresh_from_occurrences(*, case: Case) -> Case:
@@ -176,7 +192,9 @@ def case_refresh_from_occurrences(*, case: Case) -> Case:
     )
     if (case.is_recurring or case.is_batch) and not was_flagged:
         case.flagged_at = timezone.now()
-    case.save()
+    # Figures only: no reference changes, so no reference-index task for every merged ticket.
+    with disable_reference_index_auto_update():
+        case.save(update_fields=[*_REFRESH_FIELDS, "search_stale", "updated_at"])
     return case
 
 
@@ -211,9 +229,13 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("product_line")
+            .select_related("product_line", "occurrence__case")
             .get(pk=ticket_id)
         )
+        try:
+            existing = ticket.occurrence  # a re-post or a redelivery: the case it belongs to
+        except CaseOccurrence.DoesNotExist:
+            existing = None
         ticket.status = Ticket.Status.PROCESSING
         fields = {f: getattr(ticket, f) or "" for f in FREE_TEXT_FIELDS}
         fields.update(
@@ -229,7 +251,10 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
         ]
         reason = _quality_gate(ticket, ticket.redacted)
         if reason:
-            CaseOccurrence.objects.filter(ticket=ticket).delete()
+            if existing is not None:
+                # A re-post that turned out junk leaves its case: the case's figures follow.
+                existing.delete()
+                case_refresh_from_occurrences(case=existing.case)
             ticket.status, ticket.status_reason, ticket.case = Ticket.Status.SKIPPED, reason, None
             ticket.processed_at = timezone.now()
             ticket.save()
@@ -237,8 +262,8 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
 
         draft = get_summariser().summarise(_ticket_text(ticket))
         words = fingerprint(draft.symptom, draft.cause, draft.resolution)
-        existing = CaseOccurrence.objects.filter(ticket=ticket).select_related("case").first()
         case = existing.case if existing else _best_match(ticket, set(words.split()))
+        created_it = case is None
         if case is None:
             case = Case.objects.create(
                 title=draft.title,
@@ -253,20 +278,24 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
                 fingerprint=words,
                 live=True,
             )
-        CaseOccurrence.objects.update_or_create(
-            ticket=ticket,
-            defaults={
-                "case": case,
-                "seen_at": ticket.closed_at,
-                "product_model": ticket.product_model,
-                "error_code": ticket.error_code,
-            },
-        )
+        occurrence = {
+            "case": case,
+            "seen_at": ticket.closed_at,
+            "product_model": ticket.product_model,
+            "error_code": ticket.error_code,
+        }
+        # The ticket row is locked, so nobody else writes its occurrence: no get-or-create
+        # savepoints needed (they were a third of this function's queries).
+        if existing:
+            CaseOccurrence.objects.filter(pk=existing.pk).update(**occurrence)
+        else:
+            CaseOccurrence.objects.create(ticket=ticket, **occurrence)
         case_refresh_from_occurrences(case=case)
         ticket.case = case
-        # The ticket that made the case holds its first occurrence, re-posts included.
-        creator = case.occurrence_set.order_by("pk").values_list("ticket_id", flat=True).first()
-        created_it = creator == ticket.pk
+        if existing:
+            # The ticket that made the case holds its first occurrence, re-posts included.
+            creator = case.occurrence_set.order_by("pk").values_list("ticket_id", flat=True)[0]
+            created_it = creator == ticket.pk
         ticket.status = Ticket.Status.CASE_CREATED if created_it else Ticket.Status.MERGED
         ticket.status_reason = ""
         ticket.processed_at = timezone.now()
@@ -281,5 +310,69 @@ def ticket_mark_failed(*, ticket_id: int, error: str) -> None:
 
 
 def case_flag_create(*, case: Case, user, kind: str, comment: str = "") -> CaseFlag:
-    """Records a technician's feedback; the case's reviewers see open flags in the admin."""
-    return CaseFlag.objects.create(case=case, user=user, kind=kind, comment=comment.strip())
+    """Records a technician's feedback; the case's reviewers are notified (on commit, in the
+    background) and see open flags in the admin."""
+    from .tasks import notify_case_flag
+
+    flag = CaseFlag.objects.create(case=case, user=user, kind=kind, comment=comment.strip())
+    transaction.on_commit(lambda: notify_case_flag.delay(flag.pk))
+    return flag
+
+
+def case_mark_validated(*, case: Case, user=None) -> Case:
+    """Marks a case 已审核 once its review workflow is approved (the approval has published
+    it). The live revision says so too, so the next edit starts from 已审核. An approved
+    revision that archives the case keeps it archived."""
+    case.refresh_from_db()
+    if case.kcs_status == Case.KcsStatus.ARCHIVED:
+        return case
+    case.kcs_status = Case.KcsStatus.VALIDATED
+    case.save(update_fields=["kcs_status", "updated_at", "search_stale"])
+    for revision in {case.live_revision, case.latest_revision} - {None}:
+        revision.content["kcs_status"] = Case.KcsStatus.VALIDATED
+        revision.save(update_fields=["content"])
+    logger.info("case %s validated by %s", case.pk, getattr(user, "pk", None))
+    return case
+
+
+def case_reviewers(*, case: Case):
+    """People who approve the case's review workflow (its group-approval tasks' groups); the
+    trainers' group when no workflow is assigned."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import GroupApprovalTask
+
+    from portal.roles import Role, group_name
+
+    workflow = case.get_workflow()
+    tasks = (
+        GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow, active=True)
+        if workflow is not None
+        else GroupApprovalTask.objects.none()
+    )
+    groups = Q(groups__in=[g for t in tasks for g in t.groups.all()]) if tasks else None
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(groups or Q(groups__name=group_name(Role.TRAINER))).distinct()
+
+
+def case_flag_notify_reviewers(*, flag_id: int) -> int:
+    """Tells each of the case's reviewers about a technician's flag, once (notification key per
+    flag). Returns how many were notified."""
+    from django.utils.translation import gettext as _
+
+    from portal.services import notification_send
+
+    flag = CaseFlag.objects.select_related("case").filter(pk=flag_id).first()
+    if flag is None:
+        return 0
+    sent = 0
+    for reviewer in case_reviewers(case=flag.case):
+        sent += bool(
+            notification_send(
+                user=reviewer,
+                key=f"case-flag:{flag.pk}",
+                title=_("A technician flagged a case: %(title)s") % {"title": flag.case.title},
+                body=f"{flag.get_kind_display()}\n{flag.comment}".strip(),
+                url=f"/admin/snippets/knowledge/case/edit/{flag.case_id}/",
+            )
+        )
+    return sent

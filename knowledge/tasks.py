@@ -26,3 +26,29 @@ def process_ticket(ticket_id: int) -> str:
         logger.exception("ticket %s failed", ticket_id)
         ticket_mark_failed(ticket_id=ticket_id, error=f"{type(exc).__name__}: {exc}")
         return "failed"
+
+
+@shared_task(
+    name="knowledge.index_cases",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def index_cases() -> int:
+    """Writes every case saved since the last run to the search index, in batches. Idempotent:
+    the stale flags live in the database, so a redelivery or an overlapping run repeats nothing
+    that matters."""
+    from .indexing import cases_index_stale
+
+    return cases_index_stale()
+
+
+@shared_task(name="knowledge.notify_case_flag", acks_late=True)
+def notify_case_flag(flag_id: int) -> int:
+    """Tells the case's reviewers about a technician's flag. Idempotent: one notification per
+    reviewer and flag."""
+    from .services import case_flag_notify_reviewers
+
+    return case_flag_notify_reviewers(flag_id=flag_id)

@@ -57,6 +57,11 @@ def role_groups_sync() -> None:
     """Creates the role groups and grants the permissions above. Idempotent."""
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
+    # Snippets' publish/lock permissions come from another post_migrate receiver that may run
+    # after this one: create them now, or a fresh database's roles miss them.
+    from wagtail.snippets.models import create_extra_permissions
+
+    create_extra_permissions(apps.get_app_config("wagtailsnippets"))
     from wagtail.models import Collection, GroupCollectionPermission
 
     root_collection = Collection.get_first_root_node()

@@ -182,6 +182,8 @@ CELERY_TASK_ROUTES = {
     "portal.*": {"queue": "default"},
     "courses.*": {"queue": "courses"},
     "certification.*": {"queue": "certification"},
+    # The coalesced case index pass must not wait behind a backlog of tickets.
+    "knowledge.index_cases": {"queue": "default"},
     "knowledge.*": {"queue": "knowledge"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

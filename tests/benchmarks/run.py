@@ -21,8 +21,9 @@ Each suite runs in its own process (each sets Django up on a database of its own
 - ``search_scale``: search latency and index build rate at BENCH_SEARCH_SCALE cases (default
   10000,100000), only when asked for: BENCH_ONLY=search_scale or BENCH_SEARCH_SCALE set
   (search_scale.py).
-BENCH_WORKER_DATABASE_URL + BENCH_WORKER_BROKER_URL measure the pipeline with a real Celery
-worker instead (``main_with_worker``)."""
+- ``knowledge_worker``: the pipeline with one real Celery worker on PostgreSQL and Redis
+  (knowledge_worker.py; ``make bench-knowledge-worker``), chosen too by setting
+  BENCH_WORKER_DATABASE_URL and BENCH_WORKER_BROKER_URL."""
 
 import importlib
 import json
@@ -59,16 +60,17 @@ SUITES = {
     "dashboards": "tests.benchmarks.dashboards:main",
     "nightly": "tests.benchmarks.nightly:main",
     "search_scale": "tests.benchmarks.search_scale:main",
+    "knowledge_worker": "tests.benchmarks.knowledge_worker:main",
 }
 DEFAULT_SUITES = ("knowledge", "quiz", "eligibility", "dashboards", "nightly")
 
 
 def main() -> int:
-    if os.environ.get("BENCH_WORKER_DATABASE_URL") and os.environ.get("BENCH_WORKER_BROKER_URL"):
-        return main_with_worker()
     only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
     if not only and os.environ.get("BENCH_SEARCH_SCALE"):
         only = ["search_scale"]
+    if not only and os.environ.get("BENCH_WORKER_DATABASE_URL"):
+        only = ["knowledge_worker"]
     if len(only) == 1:
         sys.path.insert(0, str(ROOT))
         module, function = SUITES[only[0]].split(":")
@@ -147,92 +149,8 @@ def bench_pipeline(count: int) -> dict:
             )
         ),
         "redaction_ms_per_ticket_p50": round(statistics.median(redaction_ms), 2),
-        "note": "one process, SQLite, eager tasks, Whoosh index updated on every case save",
+        "note": "one process, SQLite, eager tasks: the index pass runs after every ticket",
     }
-
-
-def main_with_worker() -> int:
-    """Tickets/s through the whole pipeline with one real Celery worker process (solo pool) on
-    PostgreSQL and Redis: BENCH_WORKER_DATABASE_URL (an empty database it may flush) and
-    BENCH_WORKER_BROKER_URL; BENCH_TICKETS tickets (default 10,000). Example:
-
-        createdb -h 127.0.0.1 -U postgres bench_academy
-        BENCH_WORKER_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_academy \\
-        BENCH_WORKER_BROKER_URL=redis://127.0.0.1:6379/14 make bench
-    """
-    import subprocess
-
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-worker-"))
-    env = {
-        **os.environ,
-        "PORTAL_DATA_DIR": str(data_dir),
-        "DATABASE_URL": os.environ["BENCH_WORKER_DATABASE_URL"],
-        "CELERY_BROKER_URL": os.environ["BENCH_WORKER_BROKER_URL"],
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
-    }
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from knowledge.models import Ticket
-    from knowledge.records import TicketRecordForm, normalise_ticket
-    from knowledge.services import ticket_receive
-
-    call_command("migrate", verbosity=0)
-    if Ticket.objects.exists():
-        raise SystemExit("BENCH_WORKER_DATABASE_URL must name a new, empty database")
-    celery = [sys.executable, "-m", "celery", "-A", "portal"]
-    queues = "default,courses,certification,knowledge"
-    subprocess.run(
-        [*celery, "purge", "-f", "-Q", queues], env=env, cwd=ROOT, check=True, capture_output=True
-    )
-    count = int(os.environ.get("BENCH_TICKETS", "10000"))
-    tickets = _tickets(count)
-    worker = subprocess.Popen(
-        [*celery, "worker", "-Q", queues, "--pool", "solo", "--loglevel", "WARNING"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(3)
-        start = time.perf_counter()
-        rejected = 0
-        for record in tickets:
-            form = TicketRecordForm(data=normalise_ticket(record))
-            if form.is_valid():
-                ticket_receive(data=form.cleaned_data)
-            else:
-                rejected += 1
-        received = time.perf_counter() - start
-        pending = Ticket.objects.filter(status__in=["received", "processing"])
-        while pending.exists() and time.perf_counter() - start < 3600:
-            time.sleep(1)
-        elapsed = time.perf_counter() - start
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-    result = {
-        "tickets": count,
-        "rejected_at_intake": rejected,
-        "intake_seconds": round(received, 1),
-        "seconds_until_all_processed": round(elapsed, 1),
-        "tickets_per_second_per_worker": round(count / elapsed, 1),
-        "statuses": {
-            s: Ticket.objects.filter(status=s).count()
-            for s in Ticket.objects.values_list("status", flat=True).distinct()
-        },
-        "note": "one worker (solo pool), PostgreSQL, Redis; intake and worker share 2 cores",
-    }
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "pipeline-worker.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0
 
 
 # Labelled evaluation set: queries technicians type, per recurring fault of the demo ticket file;

@@ -1,5 +1,7 @@
 """A technician opens a case on a phone, sees no customer data and flags it; a trainer then
-validates the case in the admin."""
+submits it to the "案例审核" workflow and a reviewer approves it, which validates it."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -65,14 +67,35 @@ def test_technician_reads_a_case_without_customer_data_and_flags_it(
     assert CaseFlag.objects.get(case=case).comment == "过滤器里没有异物，换排水泵才好"
 
 
-def test_trainer_validates_a_case_in_the_admin(live_server, desktop_page, case, two_regions):
+def test_trainer_submits_a_case_for_review_and_a_reviewer_validates_it(
+    live_server, desktop_page, case, two_regions
+):
     StaffFactory(employee_no="T-QA", name="质量工程师", outlet=None, roles=[Role.TRAINER])
+    StaffFactory(employee_no="T-REV", name="技质部主管", outlet=None, roles=[Role.TRAINER])
     page = desktop_page
+    edit_url = f"{live_server.url}/admin/snippets/knowledge/case/edit/{case.pk}/"
+
+    # 已审核 cannot be picked: it is what the reviewers' approval gives.
     sign_in(page, live_server.url, "T-QA")
-    page.goto(f"{live_server.url}/admin/snippets/knowledge/case/edit/{case.pk}/")
-    page.locator("#id_kcs_status").select_option("validated")
+    page.goto(edit_url)
+    page.locator("#id_title").fill("洗衣机 E4 不排水（排水泵卡硬币）")
     page.locator("footer [data-w-dropdown-target=toggle]").last.click()
-    page.get_by_role("button", name="发布").first.click()
+    page.get_by_role("button", name=re.compile("提交给案例审核")).first.click()
+    expect(page.locator(".messages")).to_contain_text(case.title[:6])
+    case.refresh_from_db()
+    assert case.workflow_in_progress
+    assert case.live and case.kcs_status == Case.KcsStatus.NOT_VALIDATED
+    page.context.clear_cookies()
+
+    sign_in(page, live_server.url, "T-REV")
+    page.goto(edit_url)
+    page.locator("footer [data-w-dropdown-target=toggle]").last.click()
+    page.get_by_role("button", name=re.compile("批准")).first.click()
     expect(page.locator(".messages")).to_be_visible()
     case.refresh_from_db()
     assert case.kcs_status == Case.KcsStatus.VALIDATED and case.live
+    assert case.title == "洗衣机 E4 不排水（排水泵卡硬币）"
+    assert not case.workflow_in_progress
+
+    page.goto(live_server.url + case.get_absolute_url())
+    expect(page.get_by_test_id("kcs")).to_have_text("已审核")

@@ -24,7 +24,13 @@ def make_case(title, symptom, resolution, line="AC", codes=(), models=(), valida
 
 
 @pytest.fixture
-def cases(db):
+def cases(db, django_capture_on_commit_callbacks):
+    # Cases reach the search index when their transaction commits (knowledge/indexing.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        return _cases()
+
+
+def _cases():
     return {
         "e6": make_case(
             "家用空调 E6 通信故障",
@@ -60,14 +66,20 @@ def test_synonyms_edited_by_trainers_apply_without_reindexing(cases):
     assert "家用空调 室内机漏水" in titles(case_search(query="淌水"))
 
 
-def test_validated_cases_rank_above_unvalidated_ones_when_relevance_is_close(cases):
-    twin = make_case("家用空调 不制冷 冷媒不足", "空调不制冷，出风不凉", "补充冷媒", validated=True)
+def test_validated_cases_rank_above_unvalidated_ones_when_relevance_is_close(
+    cases, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        twin = make_case(
+            "家用空调 不制冷 冷媒不足", "空调不制冷，出风不凉", "补充冷媒", validated=True
+        )
     assert titles(case_search(query="不制冷"))[0] == twin.title
 
 
-def test_snippets_highlight_matches_and_escape_html(cases):
+def test_snippets_highlight_matches_and_escape_html(cases, django_capture_on_commit_callbacks):
     cases["drip"].symptom = "<script>x</script>室内机往下漏水"
-    cases["drip"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        cases["drip"].save()
     hit = next(h for h in case_search(query="漏水").hits if h.case == cases["drip"])
     assert "<mark>漏水</mark>" in hit.snippet and "<script>" not in hit.snippet
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from modelsearch.backends import get_search_backend
 
+from knowledge.indexing import cases_index_stale
 from knowledge.models import Case, SearchWord
 from knowledge.search import case_search
 from portal.models import ProductLine
@@ -15,7 +16,7 @@ NEW_WORD = "外风机"
 
 
 def make_case(title, symptom, line="AC", validated=False):
-    return Case.objects.create(
+    case = Case.objects.create(
         title=title,
         symptom=symptom,
         resolution="按规范处理",
@@ -23,6 +24,8 @@ def make_case(title, symptom, line="AC", validated=False):
         kcs_status="validated" if validated else "not_validated",
         live=True,
     )
+    cases_index_stale()  # what the coalesced index task does once the save commits
+    return case
 
 
 @pytest.fixture
@@ -66,6 +69,7 @@ def test_cases_hold_a_trainers_word_whole_once_reindexed(fan_cases):
     SearchWord.objects.create(word=NEW_WORD)
     assert NEW_WORD in {term for _pos, term in index_terms(fan_cases["outdoor"].symptom)}
     fan_cases["outdoor"].save()  # re-indexed, as update_index would
+    cases_index_stale()
     assert titles(case_search(query=NEW_WORD))[0] == "外风机不转"
 
 

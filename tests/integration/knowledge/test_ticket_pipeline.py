@@ -240,3 +240,47 @@ def test_technicians_see_the_case_page_escaped_and_can_flag_it(client, first, tw
     assert "未审核" in page
     client.post(case.get_absolute_url(), {"kind": "did_not_work", "comment": "换了端子还是E6"})
     assert CaseFlag.objects.get().comment == "换了端子还是E6"
+
+
+def test_ten_megabytes_of_notes_are_refused_with_a_json_error_and_nothing_stored(
+    client, ticket_key
+):
+    response = post(client, ticket_key, {**E6, "notes": "备注" * 5_000_000})
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large" and response.json()["message"]
+    assert not Ticket.objects.exists()
+
+
+def test_wrongly_typed_tickets_are_rejected_one_by_one_in_the_users_language(
+    client, ticket_key, django_capture_on_commit_callbacks
+):
+    body = {
+        "tickets": [
+            "GD-NOT-AN-OBJECT",
+            {**E6, "ticket_no": "GD-T1", "parts_replaced": [{"name": "电容"}]},
+            {**E6, "ticket_no": "GD-T2", "parts_replaced": ["电容"] * 51},
+            {**E6, "ticket_no": "GD-T3", "parts_replaced": ["电" * 101]},
+            {**E6, "ticket_no": "GD-T4", "satisfaction": "五星"},
+            {**E6, "ticket_no": "GD-T5", "closed_at": {"date": "2026-08-01"}},
+            {**E6, "ticket_no": "GD-T6", "product_line": "微波炉"},
+            {**E6, "ticket_no": ["GD-T7"]},
+        ]
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, ticket_key, body)
+    assert response.status_code == 202
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 8
+    fields = [set(r["errors"]) for r in results]
+    assert fields == [
+        {"__all__"},
+        {"parts_replaced"},
+        {"parts_replaced"},
+        {"parts_replaced"},
+        {"satisfaction"},
+        {"closed_at"},
+        {"product_line"},
+        {"ticket_no"},
+    ]
+    assert "微波炉" in results[6]["errors"]["product_line"][0]
+    assert not Ticket.objects.exists()
