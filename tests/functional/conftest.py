@@ -27,10 +27,13 @@ def _migrated_data(transactional_db):
     """The live server needs committed data, so browser tests truncate every table afterwards;
     post_migrate puts back content types and permissions, and this puts back what data
     migrations created: Wagtail's root page, locale and collection, product lines, the home
-    page, the site and the role groups' permissions."""
+    page, the site, the licence types and the role groups' permissions."""
+    import importlib
+
     from django.conf import settings
     from wagtail.models import Collection, Locale, Page, Site
 
+    from certification.models import LicenceType
     from portal.migrations import PRODUCT_LINES
     from portal.models import HomePage, ProductLine
     from portal.permissions import role_groups_sync
@@ -48,6 +51,9 @@ def _migrated_data(transactional_db):
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
     )
+    licence_types = importlib.import_module("certification.migrations.0002_licence_types")
+    for code, name in licence_types.LICENCE_TYPES:
+        LicenceType.objects.get_or_create(code=code, defaults={"name": name})
     role_groups_sync()
 
 

@@ -25,19 +25,6 @@ from tests.factories import (
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def licence_types(_migrated_data):
-    """Browser tests truncate tables after each test; put back the licence types that a data
-    migration seeds."""
-    import importlib
-
-    from certification.models import LicenceType
-
-    seeded = importlib.import_module("certification.migrations.0002_licence_types")
-    for code, name in seeded.LICENCE_TYPES:
-        LicenceType.objects.get_or_create(code=code, defaults={"name": name})
-
-
 def verified_height_licence(user):
     today = timezone.localdate()
     return make_licence(

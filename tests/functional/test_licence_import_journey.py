@@ -1,22 +1,12 @@
 """A regional manager brings their technicians' special-operation certificates into the portal
 from a spreadsheet: preview, the out-of-scope row refused, the rest verified in their name."""
 
-import importlib
-
 import pytest
 from playwright.sync_api import expect
 
-from certification.models import Licence, LicenceType
+from certification.models import Licence
 
 PASSWORD = "pw-for-tests"
-
-
-@pytest.fixture
-def licence_types(db):
-    """Browser tests truncate tables; put back the licence types the migration seeds."""
-    seeded = importlib.import_module("certification.migrations.0002_licence_types")
-    for code, name in seeded.LICENCE_TYPES:
-        LicenceType.objects.get_or_create(code=code, defaults={"name": name})
 
 
 @pytest.fixture
@@ -32,7 +22,7 @@ def licence_file(tmp_path):
 
 
 def test_manager_imports_licences_sees_the_refused_row_and_verifies_the_rest(
-    live_server, desktop_page, two_regions, licence_types, licence_file
+    live_server, desktop_page, two_regions, licence_file
 ):
     page = desktop_page
     page.goto(live_server.url + "/login/")
