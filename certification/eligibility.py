@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import ServiceOutlet, StaffProfile
@@ -74,8 +75,16 @@ class Reason:
 
     @classmethod
     def of(cls, code: str, **params) -> "Reason":
-        template, severity = REASONS[code]
-        return cls(code, str(template) % params if params else str(template), severity)
+        # Reasons are immutable and a batch gives the same few thousand times: each is
+        # translated and formatted once per language.
+        return _reason(code, tuple(sorted(params.items())), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason(code: str, params: tuple, language: str | None) -> Reason:
+    template, severity = REASONS[code]
+    message = str(template) % dict(params) if params else str(template)
+    return Reason(code, message, severity)
 
 
 @dataclass(frozen=True)
@@ -227,7 +236,9 @@ def _judge(
         outlet_lines = _prefetched_ids(outlet, "product_lines")
     if outlet is None or skill.product_line_id not in outlet_lines:
         reasons.append(
-            Reason.of("outlet_not_authorised_for_product_line", product_line=skill.product_line)
+            Reason.of(
+                "outlet_not_authorised_for_product_line", product_line=str(skill.product_line)
+            )
         )
     cert, cert_reasons = _choose_certification(certs, check.level, check.start, check.end)
     result.certification = cert
