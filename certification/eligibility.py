@@ -349,13 +349,19 @@ def _staff_by_no(employee_nos: list[str]) -> dict[str, StaffProfile]:
     )
     a = len(_STAFF_FIELDS)
     b = a + len(_USER_FIELDS)
-    staff_by_no = {}
+    staff_by_no, outlets = {}, {}  # a batch's 500 technicians work in a few dozen outlets
     for row in rows:
         staff = _instance(StaffProfile, _STAFF_FIELDS, row[:a])
         staff.user = _instance(User, _USER_FIELDS, row[a:b])
-        staff.outlet = (
-            _instance(ServiceOutlet, _OUTLET_FIELDS, row[b:]) if staff.outlet_id else None
-        )
+        if staff.outlet_id:
+            outlet = outlets.get(staff.outlet_id)
+            if outlet is None:
+                outlet = outlets[staff.outlet_id] = _instance(
+                    ServiceOutlet, _OUTLET_FIELDS, row[b:]
+                )
+            staff.outlet = outlet
+        else:
+            staff.outlet = None
         staff_by_no[staff.employee_no] = staff
     return staff_by_no
 
