@@ -310,8 +310,8 @@ def _rows(key: tuple, params: list, build) -> list[tuple]:
     return rows
 
 
-def _columns(model, *, skip: tuple = ()) -> list:
-    return [f for f in model._meta.concrete_fields if f.name not in skip]
+def _columns(model, *, skip: tuple = ()) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if f.name not in skip)
 
 
 User = get_user_model()
@@ -327,11 +327,16 @@ _CERT_FIELDS = _columns(Certification, skip=("evidence",))
 _LICENCE_FIELDS = _columns(Licence, skip=("scan",))
 
 
-def _instance(model, fields: list, values) -> object:
-    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values)
+@functools.cache
+def _attnames(fields: tuple) -> list[str]:
+    return [f.attname for f in fields]
 
 
-def _paths(fields: list, prefix: str = "") -> list[str]:
+def _instance(model, fields: tuple, values) -> object:
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(fields), values)
+
+
+def _paths(fields: tuple, prefix: str = "") -> list[str]:
     return [prefix + f.name for f in fields]
 
 
