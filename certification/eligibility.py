@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ServiceOutlet, StaffProfile
+from portal.models import ProductLine, ServiceOutlet, StaffProfile
 
 from .models import Certification, CertificationStatus, Licence, LicenceType, Skill
 
@@ -100,8 +103,16 @@ class Reason:
 
     @classmethod
     def of(cls, condition: str, **params) -> "Reason":
-        code, template, severity = REASONS[condition]
-        return cls(code, str(template) % params if params else str(template), severity)
+        # Reasons are immutable and a batch gives the same few thousand times: each is
+        # translated and formatted once per language.
+        return _reason(condition, tuple(sorted(params.items())), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason(condition: str, params: tuple, language: str | None) -> Reason:
+    code, template, severity = REASONS[condition]
+    message = str(template) % dict(params) if params else str(template)
+    return Reason(code, message, severity)
 
 
 @dataclass(frozen=True)
@@ -253,7 +264,9 @@ def _judge(
         outlet_lines = _prefetched_ids(outlet, "product_lines")
     if outlet is None or skill.product_line_id not in outlet_lines:
         reasons.append(
-            Reason.of("outlet_not_authorised_for_product_line", product_line=skill.product_line)
+            Reason.of(
+                "outlet_not_authorised_for_product_line", product_line=str(skill.product_line)
+            )
         )
     cert, cert_reasons = _choose_certification(certs, check.level, check.start, check.end)
     result.certification = cert
@@ -286,6 +299,120 @@ def _judge(
     return result
 
 
+# --- Reading rows -----------------------------------------------------------------------------
+# A single check spends more time having the ORM build and compile its six queries than running
+# them. The queries' SQL depends only on how many values each ``IN`` list holds, so it is
+# compiled once per connection and shape and reused with fresh parameters; rows become model
+# instances through ``Model.from_db``, as the ORM itself builds them. Nothing but SQL text is
+# kept: every answer reads the current rows.
+
+_SHAPES_PER_CONNECTION = 512
+_MAX_CACHED_PARAMS = 64
+
+
+def _rows(key: tuple, params: list, build) -> list[tuple]:
+    """The rows of ``build()``, a ``values_list`` queryset whose SQL parameters are exactly
+    ``params`` in order. Its SQL is compiled once per connection for ``key`` (the shape of the
+    parameters); were the compiled parameters ever not ``params``, the SQL is used as compiled
+    and not kept."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    compiled = connection.__dict__.setdefault("_eligibility_sql", {})
+    entry = compiled.get(key)
+    if entry is None:
+        compiler = build().query.get_compiler(using=connection.alias)
+        sql, compiled_params = compiler.as_sql()
+        converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+        entry = (sql, compiler, converters)
+        if list(compiled_params) != list(params):
+            params = list(compiled_params)
+        elif len(params) <= _MAX_CACHED_PARAMS and len(compiled) < _SHAPES_PER_CONNECTION:
+            compiled[key] = entry
+    sql, compiler, converters = entry
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    return rows
+
+
+def _columns(model, *, skip: tuple = ()) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if f.name not in skip)
+
+
+User = get_user_model()
+# Timestamps, the password hash and file fields are never judged: parsing them was a third of a
+# batch.
+_STAFF_FIELDS = _columns(StaffProfile, skip=("created_at", "updated_at"))
+_USER_FIELDS = _columns(User, skip=("password", "last_login", "date_joined"))
+_OUTLET_FIELDS = _columns(ServiceOutlet, skip=("created_at", "updated_at"))
+_SKILL_FIELDS = _columns(Skill)
+_LINE_FIELDS = _columns(ProductLine)
+_TYPE_FIELDS = _columns(LicenceType)
+_CERT_FIELDS = _columns(Certification, skip=("evidence",))
+_LICENCE_FIELDS = _columns(Licence, skip=("scan",))
+
+
+@functools.cache
+def _attnames(fields: tuple) -> list[str]:
+    return [f.attname for f in fields]
+
+
+def _instance(model, fields: tuple, values) -> object:
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(fields), values)
+
+
+def _paths(fields: tuple, prefix: str = "") -> list[str]:
+    return [prefix + f.name for f in fields]
+
+
+def _staff_by_no(employee_nos: list[str]) -> dict[str, StaffProfile]:
+    """Staff with their user and outlet, by employee number, in one query."""
+    paths = (
+        _paths(_STAFF_FIELDS) + _paths(_USER_FIELDS, "user__") + _paths(_OUTLET_FIELDS, "outlet__")
+    )
+    rows = _rows(
+        ("staff", len(employee_nos)),
+        employee_nos,
+        lambda: (
+            StaffProfile.objects.filter(employee_no__in=employee_nos).order_by().values_list(*paths)
+        ),
+    )
+    a = len(_STAFF_FIELDS)
+    b = a + len(_USER_FIELDS)
+    staff_by_no, outlets = {}, {}  # a batch's 500 technicians work in a few dozen outlets
+    for row in rows:
+        staff = _instance(StaffProfile, _STAFF_FIELDS, row[:a])
+        staff.user = _instance(User, _USER_FIELDS, row[a:b])
+        if staff.outlet_id:
+            outlet = outlets.get(staff.outlet_id)
+            if outlet is None:
+                outlet = outlets[staff.outlet_id] = _instance(
+                    ServiceOutlet, _OUTLET_FIELDS, row[b:]
+                )
+            staff.outlet = outlet
+        else:
+            staff.outlet = None
+        staff_by_no[staff.employee_no] = staff
+    return staff_by_no
+
+
+def _skills_by_code(codes: list[str]) -> dict[str, Skill]:
+    paths = _paths(_SKILL_FIELDS) + _paths(_LINE_FIELDS, "product_line__")
+    rows = _rows(
+        ("skills", len(codes)),
+        codes,
+        lambda: Skill.objects.filter(code__in=codes).order_by().values_list(*paths),
+    )
+    a = len(_SKILL_FIELDS)
+    skills = {}
+    for row in rows:
+        skill = _instance(Skill, _SKILL_FIELDS, row[:a])
+        skill.product_line = _instance(ProductLine, _LINE_FIELDS, row[a:])
+        skills[skill.code] = skill
+    return skills
+
+
 def _staff_queryset() -> QuerySet[StaffProfile]:
     # No ORDER BY anywhere on the hot path: results are keyed in Python, and the models'
     # default orderings cost a join, a sort and query compilation time on every check.
@@ -311,10 +438,15 @@ def _outlet_lines(staff_by_no: dict) -> dict[int, frozenset[int]]:
     lines: dict[int, set[int]] = defaultdict(set)
     if outlet_ids:
         through = ServiceOutlet.product_lines.through
-        for outlet_id, line_id in (
-            through.objects.filter(serviceoutlet_id__in=sorted(outlet_ids))
-            .order_by()
-            .values_list("serviceoutlet_id", "productline_id")
+        ids = sorted(outlet_ids)
+        for outlet_id, line_id in _rows(
+            ("outlet_lines", len(ids)),
+            ids,
+            lambda: (
+                through.objects.filter(serviceoutlet_id__in=ids)
+                .order_by()
+                .values_list("serviceoutlet_id", "productline_id")
+            ),
         ):
             lines[outlet_id].add(line_id)
     return {outlet_id: frozenset(lines[outlet_id]) for outlet_id in outlet_ids}
@@ -322,23 +454,29 @@ def _outlet_lines(staff_by_no: dict) -> dict[int, frozenset[int]]:
 
 def _evaluate(checks: list[EligibilityCheck], staff_by_no: dict) -> list[EligibilityResult]:
     """Answers ``checks`` for the staff given, in a constant number of queries."""
-    skills = {
-        s.code: s
-        for s in Skill.objects.filter(code__in={c.skill_code for c in checks})
-        .select_related("product_line")
-        .order_by()
-    }
+    skills = _skills_by_code(sorted({c.skill_code for c in checks}))
     # The skills' licence types as rows of the link table with the type joined: the same one
     # query a prefetch makes, without the prefetch machinery's per-object cost.
     types_of: dict[int, list[LicenceType]] = defaultdict(list)
     if skills:
         link = Skill.required_licence_types.through
-        for row in (
-            link.objects.filter(skill_id__in=sorted(s.pk for s in skills.values()))
-            .select_related("licencetype")
-            .order_by("licencetype__code")
+        skill_ids = sorted(s.pk for s in skills.values())
+        type_paths = _paths(_TYPE_FIELDS, "licencetype__")
+        types_by_id: dict[int, LicenceType] = {}
+        for skill_id, *values in _rows(
+            ("licence_types", len(skill_ids)),
+            skill_ids,
+            lambda: (
+                link.objects.filter(skill_id__in=skill_ids)
+                .order_by("licencetype__code")
+                .values_list("skill_id", *type_paths)
+            ),
         ):
-            types_of[row.skill_id].append(row.licencetype)
+            licence_type = types_by_id.get(values[0])
+            if licence_type is None:
+                licence_type = _instance(LicenceType, _TYPE_FIELDS, values)
+                types_by_id[licence_type.pk] = licence_type
+            types_of[skill_id].append(licence_type)
     # Only the (technician, skill) pairs asked about are read: a 500-check batch reads the
     # rows of those pairs, not every certification of 500 people in 40 skills.
     users_by_skill: dict[Skill, set[int]] = defaultdict(set)
@@ -349,14 +487,25 @@ def _evaluate(checks: list[EligibilityCheck], staff_by_no: dict) -> list[Eligibi
     certs = defaultdict(list)
     if users_by_skill:
         pairs = Q()
+        shape, params = [], []
         for skill, user_ids in users_by_skill.items():
-            pairs |= Q(skill_id=skill.pk, user_id__in=sorted(user_ids))
-        for cert in (
-            Certification.objects.filter(pairs)
-            .exclude(status=CertificationStatus.SUPERSEDED)
-            .defer("evidence")
-            .order_by()
+            ordered = sorted(user_ids)
+            pairs |= Q(skill_id=skill.pk, user_id__in=ordered)
+            shape.append(len(ordered))
+            params += [skill.pk, *ordered]
+        params.append(CertificationStatus.SUPERSEDED.value)
+        cert_paths = _paths(_CERT_FIELDS)
+        for row in _rows(
+            ("certifications", *shape),
+            params,
+            lambda: (
+                Certification.objects.filter(pairs)
+                .exclude(status=CertificationStatus.SUPERSEDED)
+                .order_by()
+                .values_list(*cert_paths)
+            ),
         ):
+            cert = _instance(Certification, _CERT_FIELDS, row)
             certs[(cert.user_id, cert.skill_id)].append(cert)
     # Licences: for each set of required types, the people asked about a skill needing them.
     users_by_types: dict[frozenset[int], set[int]] = defaultdict(set)
@@ -367,10 +516,20 @@ def _evaluate(checks: list[EligibilityCheck], staff_by_no: dict) -> list[Eligibi
     licences = defaultdict(list)
     if users_by_types:
         wanted = Q()
+        shape, params = [], []
         for type_ids, user_ids in users_by_types.items():
-            wanted |= Q(user_id__in=sorted(user_ids), licence_type_id__in=sorted(type_ids))
+            ordered_users, ordered_types = sorted(user_ids), sorted(type_ids)
+            wanted |= Q(user_id__in=ordered_users, licence_type_id__in=ordered_types)
+            shape.append((len(ordered_types), len(ordered_users)))
+            params += [*ordered_types, *ordered_users]  # Q() orders its conditions by name
         types = {t.pk: t for skill_types in types_of.values() for t in skill_types}
-        for licence in Licence.objects.filter(wanted).defer("scan").order_by():
+        licence_paths = _paths(_LICENCE_FIELDS)
+        for row in _rows(
+            ("licences", *shape),
+            params,
+            lambda: Licence.objects.filter(wanted).order_by().values_list(*licence_paths),
+        ):
+            licence = _instance(Licence, _LICENCE_FIELDS, row)
             licence.licence_type = types[licence.licence_type_id]  # loaded with the skills
             licences[licence.user_id].append(licence)
     outlet_lines = _outlet_lines(staff_by_no)
@@ -398,10 +557,7 @@ def eligibility_check_many(*, checks: list[EligibilityCheck]) -> list[Eligibilit
     are asked nor on how many technicians exist."""
     if not checks:
         return []
-    staff_by_no = {
-        s.employee_no: s
-        for s in _staff_queryset().filter(employee_no__in={c.employee_no for c in checks})
-    }
+    staff_by_no = _staff_by_no(sorted({c.employee_no for c in checks}))
     return _evaluate(checks, staff_by_no)
 
 
