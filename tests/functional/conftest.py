@@ -24,37 +24,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _migrated_data(transactional_db):
-    """The live server needs committed data, so browser tests truncate every table afterwards;
-    post_migrate puts back content types and permissions, and this puts back what data
-    migrations created: Wagtail's root page, locale and collection, product lines, the home
-    page, the site, the licence types and the role groups' permissions."""
-    import importlib
-
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page, Site
-
-    from certification.models import LicenceType
-    from portal.migrations import PRODUCT_LINES
-    from portal.models import HomePage, ProductLine
-    from portal.permissions import role_groups_sync
-
-    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    for code, name, order in PRODUCT_LINES:
-        ProductLine.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
-    home = HomePage.objects.first()
-    if home is None:
-        home = Page.get_first_root_node().add_child(instance=HomePage(title="首页", slug="home"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-    )
-    licence_types = importlib.import_module("certification.migrations.0002_licence_types")
-    for code, name in licence_types.LICENCE_TYPES:
-        LicenceType.objects.get_or_create(code=code, defaults={"name": name})
-    role_groups_sync()
+    """The live server needs committed data, so browser tests run on the transactional
+    database, which is truncated after each test (tests/conftest.py puts back what data
+    migrations created)."""
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

@@ -71,10 +71,6 @@ class Worker:
         time.sleep(2)
         assert self.process.poll() is None, self.log.read_text()[-3000:]
 
-    def ensure_running(self):
-        if self.process is None or self.process.poll() is not None:
-            self.start()
-
     def kill(self):
         """SIGKILL: no warm shutdown, unacknowledged messages stay on the broker."""
         self.process.kill()
@@ -123,7 +119,10 @@ def real_broker(celery_worker, settings):
     routes Wagtail's django_tasks through Celery."""
     from portal.celery import app
 
-    celery_worker.ensure_running()
+    # A fresh worker per test: truncating a transactional test's tables recreates content
+    # types under new ids, which a long-lived worker would still hold in Django's cache.
+    celery_worker.stop()
+    celery_worker.start()
     previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     _reset_connections(app)
     app.conf.update(broker_url=os.environ["TEST_BROKER_URL"], task_always_eager=False)

@@ -22,7 +22,7 @@ TICKETS = [
         "resolution": "拆下过滤器取出硬币，清理排水泵，试机排水正常",
         "customer_name": f"测试{n}",
     }
-    for n in range(1, 21)
+    for n in range(1, 101)
 ]
 
 
@@ -49,9 +49,10 @@ def test_killing_the_worker_mid_batch_loses_and_duplicates_nothing(
         timeout=90,
     )
     assert done, list(Ticket.objects.values_list("ticket_no", "status"))
-    assert Ticket.objects.count() == 20
+    assert Ticket.objects.count() == len(TICKETS)
     assert Case.objects.count() == 1
-    assert CaseOccurrence.objects.count() == 20
-    assert Case.objects.get().occurrences == 20
+    statuses = sorted(Ticket.objects.values_list("status", "status_reason"))
+    assert CaseOccurrence.objects.count() == len(TICKETS), statuses
+    assert Case.objects.get().occurrences == len(TICKETS)
     # The coalesced index pass runs too, whatever the kill interrupted.
     assert wait_for(lambda: not Case.objects.filter(search_stale=True).exists(), timeout=60)
