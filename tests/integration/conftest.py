@@ -119,8 +119,9 @@ def real_broker(celery_worker, settings):
     routes Wagtail's django_tasks through Celery."""
     from portal.celery import app
 
-    # A fresh worker per test: truncating a transactional test's tables recreates content
-    # types under new ids, which a long-lived worker would still hold in Django's cache.
+    # A worker of the test's own: truncating a transactional test's tables recreates content
+    # types under new ids, which a long-lived worker would still hold in Django's cache, and
+    # a worker still busy while the tables are truncated can deadlock with it.
     celery_worker.stop()
     celery_worker.start()
     previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
@@ -128,6 +129,7 @@ def real_broker(celery_worker, settings):
     app.conf.update(broker_url=os.environ["TEST_BROKER_URL"], task_always_eager=False)
     settings.TASKS = {"default": {"BACKEND": "portal.task_backend.CeleryTaskBackend"}}
     yield app
+    celery_worker.stop()
     _reset_connections(app)
     app.conf.update(**previous)
 
