@@ -38,6 +38,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 
 from .documents import CONTENT_TYPES_FIELD, ID_FIELD, build_document
+from .scoring import Scorer
 from .storage import IndexStore
 
 
@@ -47,7 +48,7 @@ class IndexLockTimeout(RuntimeError):
 
 class _SearcherCache(threading.local):
     """Per thread (Whoosh searchers are not shared between threads): index directory →
-    ``(generation, searcher)``. Opening a searcher reads the table of contents and every
+    ``(generation, scorer)``. Opening a searcher reads the table of contents and every
     segment's metadata; reusing it saves that on every query."""
 
     def __init__(self):
@@ -105,9 +106,9 @@ class WhooshIndex(BaseIndex):
         finally:
             searcher.close()
 
-    def _shared_searcher(self):
+    def _shared_scorer(self) -> Scorer:
         """
-        This thread's searcher on the latest commit of the live generation, reused between
+        This thread's scorer on the latest commit of the live generation, reused between
         queries. It is refreshed when another writer committed (Whoosh compares the table of
         contents' generation, a cheap check) or when a rebuild published a new generation.
         """
@@ -116,17 +117,18 @@ class WhooshIndex(BaseIndex):
         cached = _searchers.searchers.get(key)
         if cached is not None and cached[0] == generation:
             try:
-                searcher = cached[1]
-                if searcher.up_to_date():
-                    return searcher
+                scorer = cached[1]
+                if scorer.searcher.up_to_date():
+                    return scorer
             except (FileNotFoundError, EmptyIndexError):
                 pass
         if cached is not None:
-            cached[1].close()
+            cached[1].searcher.close()
             _searchers.searchers.pop(key, None)
         searcher = self._open(lambda whoosh_index: whoosh_index.searcher())
-        _searchers.searchers[key] = (generation, searcher)
-        return searcher
+        scorer = Scorer(searcher, key)
+        _searchers.searchers[key] = (generation, scorer)
+        return scorer
 
     @contextmanager
     def writer(self):
@@ -157,20 +159,16 @@ class WhooshIndex(BaseIndex):
         """
         if self.generation is not None:
             with self.searcher() as searcher:
-                return self._ranked(searcher, query, content_type, limit)
-        return self._ranked(self._shared_searcher(), query, content_type, limit)
+                return self._ranked(
+                    Scorer(searcher, str(self.generation)), query, content_type, limit
+                )
+        return self._ranked(self._shared_scorer(), query, content_type, limit)
 
     @staticmethod
-    def _ranked(searcher, query, content_type, limit):
-        results = searcher.search(
-            query, filter=wq.Term(CONTENT_TYPES_FIELD, content_type), limit=limit
-        )
-        ranked = sorted(results.top_n, key=lambda hit: (-hit[0], hit[1]))
-        if not ranked:
-            # An empty index has no column to read (Whoosh raises NotImplementedError).
-            return []
-        ids = searcher.reader().column_reader(ID_FIELD)
-        return [(ids[docnum], float(score)) for score, docnum in ranked]
+    def _ranked(scorer, query, content_type, limit):
+        ranked = scorer.ranked(query, wq.Term(CONTENT_TYPES_FIELD, content_type), limit)
+        ids = scorer.column_values(ID_FIELD, [docnum for _score, docnum in ranked])
+        return [(pk, score) for pk, (score, _docnum) in zip(ids, ranked, strict=True)]
 
     def add_model(self, model):
         # The schema's dynamic columns accept any model; only make sure the index exists.

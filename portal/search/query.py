@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable
 from modelsearch.backends.base import BaseSearchQueryCompiler
 from modelsearch.index import get_indexed_models
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
-from whoosh import matching
 from whoosh import query as wq
 
 from .analysis import finer_segmentation, han_subwords, query_terms, vocabulary_words
@@ -35,6 +34,7 @@ from .documents import (
     column_for_field,
     text_columns,
 )
+from .scoring import BestColumn
 
 #: ``expand(term) -> alternatives``: called with one analysed query term (normalised, as
 #: indexed, e.g. ``"雪种"`` or ``"r410a"``); returns raw strings that should match wherever
@@ -74,50 +74,6 @@ def and_(parts):
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-class UnionOr(wq.Or):
-    """``Or`` that always walks its branches as a tree of union matchers. Whoosh's automatic
-    choice preloads small indexes into score arrays, which costs more than the search itself
-    when a query has many branches (synonyms x columns)."""
-
-    matcher_type = wq.Or.DEFAULT_MATCHER
-
-
-class _BestColumnMatcher(matching.UnionMatcher):
-    """Union of two matchers scoring a document by the better of the two plus TIE_BREAKER times
-    the other. (Whoosh's own DisjunctionMaxMatcher takes a score from a matcher that is not on
-    the current document and drops its tiebreak.) Quality bounds stay additive, which remains
-    a safe upper bound for Whoosh's top-N skipping."""
-
-    TIE_BREAKER = 0.1
-
-    def score(self):
-        a, b = self.a, self.b
-        if not a.is_active():
-            return b.score()
-        if not b.is_active():
-            return a.score()
-        id_a, id_b = a.id(), b.id()
-        if id_a < id_b:
-            return a.score()
-        if id_b < id_a:
-            return b.score()
-        score_a, score_b = a.score(), b.score()
-        return max(score_a, score_b) + self.TIE_BREAKER * min(score_a, score_b)
-
-
-class BestColumn(wq.CompoundQuery):
-    """Matches what any subquery matches; scores by the best one, plus a little of the others
-    (Elasticsearch's ``best_fields``)."""
-
-    JOINT = " BEST "
-
-    def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(
-            subs, _BestColumnMatcher, searcher, context, lambda q: q.estimate_size(reader)
-        )
-
-
 def or_(parts):
     parts = [part for part in parts if part is not NOTHING]
     if not parts:
@@ -125,7 +81,7 @@ def or_(parts):
     if len(parts) == 1:
         return parts[0]
     # Keep the other branches (not just Every) so their matches still rank first.
-    return UnionOr([wq.Every() if part is EVERYTHING else part for part in parts])
+    return wq.Or([wq.Every() if part is EVERYTHING else part for part in parts])
 
 
 def not_(part):

@@ -6,7 +6,8 @@ A result list is built in up to three steps, each only when needed:
 1. Whoosh returns every matching primary key with its score, best first (ties in index order,
    which is stable while the index does not change, so pages never repeat or skip a hit).
 2. If the queryset has filters, the database keeps the hits it contains (relevance order is
-   kept). If ``order_by_relevance=False``, the database also orders them: by the queryset's
+   kept); when only a first page is read, it checks the best candidates in rounds until the
+   page is full, not all of them. If ``order_by_relevance=False``, the database also orders them: by the queryset's
    ordering, or by primary key descending when it has none (as the other backends do).
 3. Only the requested slice is loaded from the database, through the caller's queryset (so its
    ``select_related``/``prefetch_related`` apply). Hits whose object no longer exists are
@@ -39,14 +40,20 @@ class WhooshSearchResults(BaseSearchResults):
     #: Objects are loaded this many at a time.
     LOAD_CHUNK = 500
 
+    #: When only the first hits of a filtered search are read, the database checks the best
+    #: candidates in rounds, starting with this many (at least twice the slice's end).
+    FIRST_ROUND = 50
+
     def __init__(self, backend, query_compiler, prefetch_related=None):
         super().__init__(backend, query_compiler, prefetch_related=prefetch_related)
         self._hits = None
+        self._candidates = None
 
     def _clone(self):
         clone = super()._clone()
-        # The full hit list does not depend on slicing or score annotation: share it.
+        # Hits and candidates do not depend on slicing or score annotation: share them.
         clone._hits = self._hits
+        clone._candidates = self._candidates
         return clone
 
     # Matching ---------------------------------------------------------------------------------
@@ -57,29 +64,61 @@ class WhooshSearchResults(BaseSearchResults):
             self._hits = self._compute_hits()
         return self._hits
 
-    def _compute_hits(self):
+    def _search(self, limit):
+        """Whoosh's ``(primary key, score)`` for the query, best first, before the database's
+        filters; ``None`` when the query cannot match."""
         compiler = self.query_compiler
         queryset = compiler.queryset
         if queryset.query.is_empty():
-            return []
+            return None
         whoosh_query = compiler.build(self.backend.query_expander)
         if whoosh_query is None:
-            return []
+            return None
         index = self.backend.get_index_for_model(queryset.model)
-        content_type = content_type_label(queryset.model)
+        return index.search(whoosh_query, content_type_label(queryset.model), limit=limit)
+
+    def _best_candidates(self):
+        """The best ``MAX_HITS`` candidates (all when uncapped), and whether that is every
+        match."""
+        if self._candidates is None:
+            cap = self.backend.max_hits
+            hits = self._search(cap) or []
+            self._candidates = (hits, cap is None or len(hits) < cap)
+        return self._candidates
+
+    def _compute_hits(self):
+        compiler = self.query_compiler
         if not compiler.order_by_relevance:
-            return self._in_database_order(index.search(whoosh_query, content_type))
+            return self._in_database_order(self._search(None) or [])
+        hits, exhausted = self._best_candidates()
+        if not compiler.has_filters:
+            return hits
         cap = self.backend.max_hits
+        kept = self._kept_by_database(hits)
         limit = cap
-        while True:
-            hits = index.search(whoosh_query, content_type, limit=limit)
-            exhausted = limit is None or len(hits) < limit
-            if compiler.has_filters:
-                hits = self._kept_by_database(hits)
-            if exhausted or len(hits) >= cap:
-                return hits[:cap] if cap else hits
+        while not exhausted and len(kept) < cap:
             # The filters rejected too many of the best candidates: look further.
             limit *= 4
+            hits = self._search(limit) or []
+            exhausted = len(hits) < limit
+            kept = self._kept_by_database(hits)
+        return kept[:cap] if cap else kept
+
+    def _first_hits(self, count):
+        """The first ``count`` hits in result order. A filtered relevance search reads only as
+        many of its best candidates as the database must confirm to fill them."""
+        compiler = self.query_compiler
+        if self._hits is not None or not compiler.order_by_relevance or not compiler.has_filters:
+            return self.hits()[:count]
+        candidates, exhausted = self._best_candidates()
+        kept, checked, size = [], 0, max(self.FIRST_ROUND, 2 * count)
+        while len(kept) < count and checked < len(candidates):
+            kept += self._kept_by_database(candidates[checked : checked + size])
+            checked += size
+            size *= 2
+        if len(kept) < count and not exhausted:
+            return self.hits()[:count]
+        return kept[:count]
 
     def _database_pks(self, queryset, candidates):
         """Primary keys among ``candidates`` that ``queryset`` returns, in its order, once."""
@@ -124,7 +163,10 @@ class WhooshSearchResults(BaseSearchResults):
         return objects
 
     def _do_search(self):
-        page = self.hits()[self.start : self.stop]
+        if self.stop is None:
+            page = self.hits()[self.start :]
+        else:
+            page = self._first_hits(self.stop)[self.start :]
         objects = self._load([pk for pk, _score in page])
         results = []
         for pk, score in page:
