@@ -125,10 +125,12 @@ def _search_facets(results) -> dict:
 
 class _Reranked:
     """Search results for the paginator: the first RERANK_WINDOW hits re-ordered with the
-    validated boost, the rest in the backend's order, loaded one page at a time."""
+    validated boost (read as key, status and score only), the rest in the backend's order;
+    a page's cases are loaded in full from ``cases``."""
 
-    def __init__(self, results):
+    def __init__(self, results, cases):
         self.results = results
+        self.cases = cases
         self.count = results.count()
         self.head = list(results[:RERANK_WINDOW])
         self.head.sort(
@@ -143,8 +145,16 @@ class _Reranked:
 
     def __getitem__(self, key):
         if key.stop is not None and key.stop <= RERANK_WINDOW:
-            return self.head[key]
-        return list(self.results[key])
+            ranked = self.head[key]
+        else:
+            ranked = list(self.results[key])
+        loaded = self.cases.in_bulk([hit.pk for hit in ranked])
+        page = []
+        for hit in ranked:
+            if hit.pk in loaded:
+                loaded[hit.pk]._score = hit._score
+                page.append(loaded[hit.pk])
+        return page
 
 
 def case_search(
@@ -168,8 +178,12 @@ def case_search(
     if query:
         terms = query_terms(query)
         terms += [alt for term in list(terms) for alt in expand(term)]
-        results = get_search_backend().search(query, cases, operator="or").annotate_score("_score")
-        ranked = _Reranked(results)
+        results = (
+            get_search_backend()
+            .search(query, cases.select_related(None).only("pk", "kcs_status"), operator="or")
+            .annotate_score("_score")
+        )
+        ranked = _Reranked(results, cases)
         facets = _search_facets(results) if ranked.count else _facets(Case.objects.none())
     else:
         terms = []

@@ -7,8 +7,9 @@ A result list is built in up to three steps, each only when needed:
    which is stable while the index does not change, so pages never repeat or skip a hit).
 2. If the queryset has filters, the database keeps the hits it contains (relevance order is
    kept); when only a first page is read, it checks the best candidates in rounds until the
-   page is full, not all of them. If ``order_by_relevance=False``, the database also orders them: by the queryset's
-   ordering, or by primary key descending when it has none (as the other backends do).
+   page is full, not all of them. If ``order_by_relevance=False``, the database also orders
+   them: by the queryset's ordering, or by primary key descending when it has none (as the
+   other backends do).
 3. Only the requested slice is loaded from the database, through the caller's queryset (so its
    ``select_related``/``prefetch_related`` apply). Hits whose object no longer exists are
    skipped; ``count()`` does not pay a query to detect them.
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from itertools import islice
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count
 from modelsearch.backends.base import BaseSearchResults, FilterFieldError
 
@@ -48,12 +50,14 @@ class WhooshSearchResults(BaseSearchResults):
         super().__init__(backend, query_compiler, prefetch_related=prefetch_related)
         self._hits = None
         self._candidates = None
+        self._facet_counts = None
 
     def _clone(self):
         clone = super()._clone()
         # Hits and candidates do not depend on slicing or score annotation: share them.
         clone._hits = self._hits
         clone._candidates = self._candidates
+        clone._facet_counts = self._facet_counts
         return clone
 
     # Matching ---------------------------------------------------------------------------------
@@ -194,15 +198,38 @@ class WhooshSearchResults(BaseSearchResults):
                 f"{self.query_compiler.queryset.model.__name__}.search_fields.",
                 field_name=field_name,
             )
+        counts = self._column_counts().get(field_name)
+        if counts is None:
+            counts = self._count_values([field_name])[field_name]
+        return OrderedDict(sorted(counts.items(), key=lambda item: -item[1]))
+
+    def _column_counts(self) -> dict[str, Counter]:
+        """Value counts of every filter field stored in the model's own table, read in one
+        pass over the hits (a search page usually shows several facets of one search)."""
+        if self._facet_counts is None:
+            model = self.query_compiler.queryset.model
+            names = []
+            for search_field in model.get_filterable_search_fields():
+                try:
+                    field = search_field.get_field(model)
+                except FieldDoesNotExist:
+                    continue
+                if field.concrete and not field.many_to_many and field.model is model:
+                    names.append(field.attname)
+            self._facet_counts = self._count_values(names) if names else {}
+        return self._facet_counts
+
+    def _count_values(self, names) -> dict[str, Counter]:
         manager = self.query_compiler.queryset.model._default_manager
-        counts = Counter()
+        counts = {name: Counter() for name in names}
         for chunk in _chunks([pk for pk, _score in self.hits()], self.MAX_IN_CLAUSE):
             rows = (
                 manager.filter(pk__in=chunk)
-                .values(field_name)
+                .values(*names)
                 .annotate(count=Count("pk", distinct=True))
                 .order_by()
             )
             for row in rows:
-                counts[row[field_name]] += row["count"]
-        return OrderedDict(sorted(counts.items(), key=lambda item: -item[1]))
+                for name in names:
+                    counts[name][row[name]] += row["count"]
+        return counts

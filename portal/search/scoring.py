@@ -43,8 +43,10 @@ from whoosh.util.numeric import byte_to_length
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 #: Upper bound of postings (document numbers with their weights) kept decoded per process,
-#: about 12 bytes each.
+#: about 16 bytes each.
 CACHE_POSTINGS = 4_000_000
+#: Upper bound of scored documents a snapshot's scorer keeps for later queries (16 bytes each).
+MEMO_POSTINGS = 2_000_000
 
 
 class BestColumn(wq.CompoundQuery):
@@ -167,7 +169,8 @@ class Scorer:
             if leaf.segment() is not None  # an empty index has a reader without a segment
         ]
         self._offsets = [segment.offset for segment in self.segments]
-        self._phrases = {}
+        self._memo = {}
+        self._memo_size = 0
         self.live = np.ones(self.size, dtype=bool)
         for segment in self.segments:
             deleted = list(segment.reader.deleted_docs_set)
@@ -243,14 +246,7 @@ class Scorer:
         return ids, scores[ids]
 
     def _phrase(self, query):
-        # Positions are Whoosh's business: its own matcher finds and scores the phrase, once
-        # per snapshot (synonyms make the same phrases recur in many queries).
-        key = (query.fieldname, tuple(query.words), query.slop, query.boost)
-        if key not in self._phrases:
-            self._phrases[key] = self._match_phrase(query)
-        return self._phrases[key]
-
-    def _match_phrase(self, query):
+        # Positions are Whoosh's business: its own matcher finds and scores the phrase.
         matcher = query.matcher(self.searcher)
         ids, scores = [], []
         while matcher.is_active():
@@ -260,13 +256,27 @@ class Scorer:
         return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
 
     def _sparse(self, query):
-        if isinstance(query, wq.Term):
-            return self._term(query.fieldname, query.text, query.boost)
-        if isinstance(query, wq.Phrase):
-            return self._phrase(query)
-        if isinstance(query, wq.MultiTerm):
-            return self._multi_term(query)
-        return None
+        """``(document numbers, scores)`` of a leaf or of one query word's ``BestColumn``, or
+        ``None`` for other queries. Kept for later queries on this snapshot (a word's columns
+        x synonyms subtree recurs whenever the word is searched), up to MEMO_POSTINGS."""
+        if not isinstance(query, (wq.Term, wq.Phrase, wq.MultiTerm, BestColumn)):
+            return None
+        result = self._memo.get(query)
+        if result is None:
+            if isinstance(query, wq.Term):
+                result = self._term(query.fieldname, query.text, query.boost)
+            elif isinstance(query, wq.Phrase):
+                result = self._phrase(query)
+            elif isinstance(query, wq.MultiTerm):
+                result = self._multi_term(query)
+            else:
+                scores, matched = self._best_column(query.subqueries)
+                ids = np.flatnonzero(matched)
+                result = ids, scores[ids]
+            if self._memo_size + len(result[0]) <= MEMO_POSTINGS:
+                self._memo[query] = result
+                self._memo_size += len(result[0])
+        return result
 
     # Compound queries: dense (scores, matched) over every document -----------------------------
 
@@ -278,8 +288,6 @@ class Scorer:
             return np.full(self.size, float(query.boost)), np.ones(self.size, dtype=bool)
         if query is wq.NullQuery:
             return np.zeros(self.size), np.zeros(self.size, dtype=bool)
-        if isinstance(query, BestColumn):
-            return self._best_column(query.subqueries)
         if isinstance(query, wq.Or):
             return self._sum(query.subqueries, np.logical_or)
         if isinstance(query, wq.And):
@@ -322,9 +330,15 @@ class Scorer:
         return scores, matched
 
     def _best_column(self, subqueries):
-        parts = [self._dense(subquery) for subquery in subqueries]
-        stacked = np.vstack([scores for scores, _matched in parts])
-        best = stacked.max(axis=0)
-        scores = best + BestColumn.TIE_BREAKER * (stacked.sum(axis=0) - best)
-        matched = np.logical_or.reduce([matched for _scores, matched in parts])
-        return scores, matched
+        best, total, matched = None, None, None
+        for subquery in subqueries:
+            scores, part_matched = self._dense(subquery)
+            if best is None:
+                best, total, matched = scores.copy(), scores, part_matched
+                continue
+            np.maximum(best, scores, out=best)
+            total += scores
+            matched |= part_matched
+        if best is None:
+            return np.zeros(self.size), np.zeros(self.size, dtype=bool)
+        return best + BestColumn.TIE_BREAKER * (total - best), matched

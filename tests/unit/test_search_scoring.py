@@ -114,3 +114,16 @@ def test_column_values_read_the_stored_key_of_each_document(searcher):
     keys = scorer.column_values("doc_id", [docnum for _score, docnum in ranked])
 
     assert sorted(keys) == ["2", "6"]
+
+
+def test_a_query_repeated_on_one_snapshot_ranks_the_same(searcher):
+    scorer = Scorer(searcher, "test")
+    word = BestColumn([wq.Term(TITLE, "noise", boost=3.0), wq.Term(BODY, "noise")])
+    query = wq.Or([word, wq.Term(BODY, "valve")])
+
+    first = scorer.ranked(query)
+    again = scorer.ranked(query)
+    alone = scorer.ranked(word)
+
+    assert first == again
+    assert alone == Scorer(searcher, "test").ranked(word)
