@@ -50,14 +50,17 @@ class WhooshSearchResults(BaseSearchResults):
         super().__init__(backend, query_compiler, prefetch_related=prefetch_related)
         self._hits = None
         self._candidates = None
-        self._facet_counts = None
+        self._columns = None
+        #: Primary key → facet column values, for every row a database pass has read.
+        self._rows = {}
 
     def _clone(self):
         clone = super()._clone()
         # Hits and candidates do not depend on slicing or score annotation: share them.
         clone._hits = self._hits
         clone._candidates = self._candidates
-        clone._facet_counts = self._facet_counts
+        clone._columns = self._columns
+        clone._rows = self._rows
         return clone
 
     # Matching ---------------------------------------------------------------------------------
@@ -125,22 +128,25 @@ class WhooshSearchResults(BaseSearchResults):
         return kept[:count]
 
     def _database_pks(self, queryset, candidates):
-        """Primary keys among ``candidates`` that ``queryset`` returns, in its order, once."""
+        """Primary keys among ``candidates`` that ``queryset`` returns, in its order, once.
+        The same query reads the facet columns of those rows (see :meth:`_facet_rows`)."""
         if not candidates:
             return []
+        columns = self._facet_columns()
+        rows = queryset.values_list("pk", *columns)
         if len(candidates) <= self.MAX_IN_CLAUSE:
-            rows = queryset.filter(pk__in=candidates).values_list("pk", flat=True)
+            rows = rows.filter(pk__in=candidates)
         else:
             wanted = set(candidates)
             rows = (
-                pk
-                for pk in queryset.values_list("pk", flat=True).iterator(
-                    chunk_size=self.MAX_IN_CLAUSE
-                )
-                if str(pk) in wanted
+                row for row in rows.iterator(chunk_size=self.MAX_IN_CLAUSE) if str(row[0]) in wanted
             )
-        # Filters across to-many relations can return a row more than once.
-        return list(dict.fromkeys(str(pk) for pk in rows))
+        pks = {}
+        for pk, *values in rows:
+            # Filters across to-many relations can return a row more than once.
+            pks.setdefault(str(pk), None)
+            self._rows[str(pk)] = values
+        return list(pks)
 
     def _in_database_order(self, hits):
         queryset = self.query_compiler.queryset
@@ -198,38 +204,52 @@ class WhooshSearchResults(BaseSearchResults):
                 f"{self.query_compiler.queryset.model.__name__}.search_fields.",
                 field_name=field_name,
             )
-        counts = self._column_counts().get(field_name)
-        if counts is None:
-            counts = self._count_values([field_name])[field_name]
+        columns = self._facet_columns()
+        if field_name in columns:
+            position = columns.index(field_name)
+            counts = Counter(values[position] for values in self._facet_rows())
+        else:
+            counts = self._count_values(field_name)
         return OrderedDict(sorted(counts.items(), key=lambda item: -item[1]))
 
-    def _column_counts(self) -> dict[str, Counter]:
-        """Value counts of every filter field stored in the model's own table, read in one
-        pass over the hits (a search page usually shows several facets of one search)."""
-        if self._facet_counts is None:
+    def _facet_columns(self) -> list[str]:
+        """The filter fields stored in the model's own table, which every database pass over
+        the hits reads along (a search page shows several facets of one search)."""
+        if self._columns is None:
             model = self.query_compiler.queryset.model
-            names = []
+            self._columns = []
             for search_field in model.get_filterable_search_fields():
                 try:
                     field = search_field.get_field(model)
                 except FieldDoesNotExist:
                     continue
                 if field.concrete and not field.many_to_many and field.model is model:
-                    names.append(field.attname)
-            self._facet_counts = self._count_values(names) if names else {}
-        return self._facet_counts
+                    self._columns.append(field.attname)
+        return self._columns
 
-    def _count_values(self, names) -> dict[str, Counter]:
+    def _facet_rows(self) -> list[list]:
+        """The facet column values of every hit; rows the filter check already read are
+        not read again."""
+        pks = [pk for pk, _score in self.hits()]
+        missing = [pk for pk in pks if pk not in self._rows]
         manager = self.query_compiler.queryset.model._default_manager
-        counts = {name: Counter() for name in names}
+        for chunk in _chunks(missing, self.MAX_IN_CLAUSE):
+            for pk, *values in manager.filter(pk__in=chunk).values_list(
+                "pk", *self._facet_columns()
+            ):
+                self._rows[str(pk)] = values
+        return [self._rows[pk] for pk in pks if pk in self._rows]
+
+    def _count_values(self, field_name) -> Counter:
+        manager = self.query_compiler.queryset.model._default_manager
+        counts = Counter()
         for chunk in _chunks([pk for pk, _score in self.hits()], self.MAX_IN_CLAUSE):
             rows = (
                 manager.filter(pk__in=chunk)
-                .values(*names)
+                .values(field_name)
                 .annotate(count=Count("pk", distinct=True))
                 .order_by()
             )
             for row in rows:
-                for name in names:
-                    counts[name][row[name]] += row["count"]
+                counts[row[field_name]] += row["count"]
         return counts

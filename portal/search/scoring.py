@@ -43,10 +43,10 @@ from whoosh.util.numeric import byte_to_length
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 #: Upper bound of postings (document numbers with their weights) kept decoded per process,
-#: about 16 bytes each.
-CACHE_POSTINGS = 4_000_000
-#: Upper bound of scored documents a snapshot's scorer keeps for later queries (16 bytes each).
-MEMO_POSTINGS = 2_000_000
+#: 8 bytes each.
+CACHE_POSTINGS = 8_000_000
+#: Upper bound of scored documents a snapshot's scorer keeps for later queries (12 bytes each).
+MEMO_POSTINGS = 3_000_000
 
 
 class BestColumn(wq.CompoundQuery):
@@ -115,7 +115,8 @@ def _decode(matcher) -> tuple[np.ndarray, np.ndarray]:
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    # Whoosh stores weights as float32: nothing is lost.
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
 class _Segment:
@@ -141,8 +142,12 @@ class _Segment:
             column = _lenfield(fieldname)
             if not per_document.has_column(column):
                 return np.ones(self.reader.doc_count_all(), dtype=np.float64)
-            stored = per_document.column_reader(column, LENGTHS_COLUMN).load()
-            return _LENGTHS[np.frombuffer(stored, dtype=np.uint8)]
+            reader = per_document.column_reader(column, LENGTHS_COLUMN)
+            stored = np.zeros(self.reader.doc_count_all(), dtype=np.uint8)
+            # One byte per document, documents without the field at the end left out.
+            count = min(reader._count, len(stored))
+            stored[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count), np.uint8)
+            return _LENGTHS[stored]
 
         return _postings.get((self.key, fieldname, None), load)
 
@@ -222,12 +227,12 @@ class Scorer:
             average = self.searcher.avg_field_length(fieldname) or 1
             b, k1 = self.weighting.B, self.weighting.K1
         ids_parts, score_parts = [], []
-        for segment, ids, weights in found:
-            scores = weights
+        for segment, ids, stored_weights in found:
+            scores = weights = stored_weights.astype(np.float64)
             if field.scorable:
                 norm = k1 * ((1 - b) + b * segment.lengths(fieldname)[ids] / average)
                 scores = idf * ((weights * (k1 + 1)) / (weights + norm))
-            ids_parts.append(ids + segment.offset)
+            ids_parts.append(ids.astype(np.int64) + segment.offset)
             score_parts.append(scores * boost)
         return np.concatenate(ids_parts), np.concatenate(score_parts)
 
@@ -271,7 +276,7 @@ class Scorer:
                 result = self._multi_term(query)
             else:
                 scores, matched = self._best_column(query.subqueries)
-                ids = np.flatnonzero(matched)
+                ids = np.flatnonzero(matched).astype(np.int32)
                 result = ids, scores[ids]
             if self._memo_size + len(result[0]) <= MEMO_POSTINGS:
                 self._memo[query] = result
