@@ -126,14 +126,14 @@ def result_json(result: EligibilityResult) -> dict:
         "technician": (
             {
                 "name": staff.name,
-                "outlet": staff.outlet.code if staff.outlet else None,
+                "outlet": staff.outlet_code,
             }
             if staff
             else None
         ),
         "certification": (
             {
-                "id": cert.pk,
+                "id": cert.id,
                 "level": cert.level,
                 "status": cert.status,
                 "programme_version": cert.programme_version,
@@ -257,7 +257,7 @@ def eligibility_who(
             {
                 "employee_no": r.check.employee_no,
                 "name": r.staff.name,
-                "outlet": r.staff.outlet.code if r.staff.outlet else None,
+                "outlet": r.staff.outlet_code,
                 "valid_until": _iso(r.valid_until),
                 "reasons": [
                     {"code": x.code, "message": x.message, "severity": x.severity}

@@ -8,19 +8,19 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ProductLine, ServiceOutlet, StaffProfile
+from portal.models import ServiceOutlet, StaffProfile
 
-from .models import Certification, CertificationStatus, Licence, LicenceType, Skill
+from .models import Certification, CertificationStatus, Licence, Skill
 
 ERROR = "error"
 WARNING = "warning"
@@ -102,10 +102,11 @@ class Reason:
     severity: str
 
     @classmethod
-    def of(cls, condition: str, **params) -> "Reason":
-        # Reasons are immutable and a batch gives the same few thousand times: each is
-        # translated and formatted once per language.
-        return _reason(condition, tuple(sorted(params.items())), get_language())
+    def of(cls, condition: str, language: str | None, **params) -> "Reason":
+        """The reason for ``condition`` in ``language``. Reasons are immutable and a batch
+        gives the same few thousand times: each is translated and formatted once per language
+        (which a batch reads once: reading the active language is slow)."""
+        return _reason(condition, tuple(sorted(params.items())), language)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -126,13 +127,83 @@ class EligibilityCheck:
     end: dt.datetime
 
 
-@dataclass
+# --- What a check reads -----------------------------------------------------------------------
+# Plain rows, never model instances: a 500-check batch reads a few thousand rows, and making
+# model instances of them cost more than reading and judging them together.
+
+
+class TechnicianRow(NamedTuple):
+    """A technician with their login and outlet, as one row."""
+
+    user_id: int
+    employee_no: str
+    name: str
+    active: bool
+    login_active: bool
+    outlet_id: int | None
+    outlet_code: str | None
+    outlet_status: str | None
+
+
+class SkillRow(NamedTuple):
+    id: int
+    code: str
+    product_line_id: int
+    product_line_name: str
+
+
+class LicenceTypeRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+
+
+class CertificationRow(NamedTuple):
+    id: int
+    user_id: int
+    skill_id: int
+    level: int
+    status: str
+    programme_version: int
+    issued_at: dt.datetime
+    valid_from: dt.datetime
+    expires_at: dt.datetime
+    grace_days: int
+
+    @property
+    def grace_ends_at(self) -> dt.datetime:
+        return self.expires_at + dt.timedelta(days=self.grace_days)
+
+
+class LicenceRow(NamedTuple):
+    licence_type: LicenceTypeRow
+    user_id: int
+    number: str
+    expires_on: dt.date
+    next_review_on: dt.date | None
+    is_verified: bool
+    # The moments its dates end (``_day_end``), worked out once per row rather than per check.
+    expiry_end: dt.datetime
+    review_end: dt.datetime | None
+
+    @property
+    def valid_until(self) -> dt.datetime:
+        if self.review_end is None:
+            return self.expiry_end
+        return min(self.expiry_end, self.review_end)
+
+
+@dataclass(slots=True)
 class EligibilityResult:
+    """The answer to one check, with the rows it was judged on (plain rows, not model
+    instances): the technician, the certification that best answers the check and the licence
+    chosen per required type."""
+
     check: EligibilityCheck
     reasons: list[Reason] = field(default_factory=list)
-    staff: StaffProfile | None = None
-    certification: Certification | None = None
-    licences: list[Licence] = field(default_factory=list)
+    staff: TechnicianRow | None = None
+    certification: CertificationRow | None = None
+    licences: list[LicenceRow] = field(default_factory=list)
     valid_until: dt.datetime | None = None
 
     @property
@@ -153,23 +224,25 @@ def _day_end_in(day: dt.date, zone: str) -> dt.datetime:
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
+    # As ``_day_end``; ``timezone.localdate`` would look the active time zone up every time.
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def _certification_reasons(cert: Certification, start, end) -> list[Reason]:
+def _certification_reasons(cert: CertificationRow, start, end, language) -> list[Reason]:
     if cert.status == CertificationStatus.REVOKED:
-        return [Reason.of("certification_revoked")]
+        return [Reason.of("certification_revoked", language)]
     if cert.status == CertificationStatus.SUSPENDED:
-        return [Reason.of("certification_suspended")]
+        return [Reason.of("certification_suspended", language)]
     expires = _local_date(cert.expires_at)
-    if cert.status == CertificationStatus.EXPIRED or cert.grace_ends_at <= start:
-        return [Reason.of("certification_expired", date=expires)]
+    grace_ends_at = cert.grace_ends_at
+    if cert.status == CertificationStatus.EXPIRED or grace_ends_at <= start:
+        return [Reason.of("certification_expired", language, date=expires)]
     if cert.valid_from > start:
-        return [Reason.of("not_certified")]
+        return [Reason.of("not_certified", language)]
     if cert.expires_at <= end:
-        if cert.grace_ends_at > end:
-            return [Reason.of("in_grace_period", date=expires)]
-        return [Reason.of("expires_during_window", date=expires)]
+        if grace_ends_at > end:
+            return [Reason.of("in_grace_period", language, date=expires)]
+        return [Reason.of("expires_during_window", language, date=expires)]
     return []
 
 
@@ -177,376 +250,318 @@ def _blocking(reasons: list[Reason]) -> bool:
     return any(r.severity == ERROR for r in reasons)
 
 
-def _choose_certification(certs: list[Certification], level: int, start, end):
+def _choose_certification(certs: list[CertificationRow], level: int, start, end, language):
     """The certification that best answers the check, with what is wrong with it."""
     if not certs:
-        return None, [Reason.of("not_certified")]
+        return None, [Reason.of("not_certified", language)]
     at_level = [c for c in certs if c.level >= level]
     if not at_level:
         best = max(certs, key=lambda c: (c.level, c.expires_at))
-        return best, [Reason.of("level_too_low", held=best.level, level=level)]
-    judged = [(c, _certification_reasons(c, start, end)) for c in at_level]
+        return best, [Reason.of("level_too_low", language, held=best.level, level=level)]
+    judged = [(c, _certification_reasons(c, start, end, language)) for c in at_level]
     good = [(c, r) for c, r in judged if not _blocking(r)]
     if good:
         return max(good, key=lambda cr: cr[0].expires_at)
     return max(judged, key=lambda cr: cr[0].issued_at)
 
 
-def _licence_reasons(licence: Licence, start, end) -> list[Reason]:
+def _licence_reasons(licence: LicenceRow, start, end, language) -> list[Reason]:
     name = licence.licence_type.name
-    expiry_end = _day_end(licence.expires_on)
+    expiry_end, review_end = licence.expiry_end, licence.review_end
     if expiry_end <= start:
-        return [Reason.of("licence_expired", licence=name, date=licence.expires_on)]
-    review_end = _day_end(licence.next_review_on) if licence.next_review_on else None
+        return [Reason.of("licence_expired", language, licence=name, date=licence.expires_on)]
     if review_end is not None and review_end <= start:
-        return [Reason.of("licence_review_overdue", licence=name, date=licence.next_review_on)]
+        return [
+            Reason.of("licence_review_overdue", language, licence=name, date=licence.next_review_on)
+        ]
     reasons = []
     if expiry_end <= end:
         reasons.append(
-            Reason.of("licence_expires_during_window", licence=name, date=licence.expires_on)
+            Reason.of(
+                "licence_expires_during_window", language, licence=name, date=licence.expires_on
+            )
         )
     if review_end is not None and review_end <= end:
         reasons.append(
-            Reason.of("licence_review_due_during_window", licence=name, date=licence.next_review_on)
+            Reason.of(
+                "licence_review_due_during_window",
+                language,
+                licence=name,
+                date=licence.next_review_on,
+            )
         )
     return reasons
 
 
-def _licence_valid_until(licence: Licence) -> dt.datetime:
-    ends = [_day_end(licence.expires_on)]
-    if licence.next_review_on:
-        ends.append(_day_end(licence.next_review_on))
-    return min(ends)
-
-
-def _prefetched(instance, relation: str) -> list:
-    """A prefetched many-to-many relation as a list, kept on the instance: a batch asks it of
-    the same outlet or skill thousands of times, and each ``.all()`` builds a new manager."""
-    cache = instance.__dict__.setdefault("_eligibility_related", {})
-    if relation not in cache:
-        cache[relation] = list(getattr(instance, relation).all())
-    return cache[relation]
-
-
-def _prefetched_ids(instance, relation: str) -> frozenset:
-    cache = instance.__dict__.setdefault("_eligibility_related_ids", {})
-    if relation not in cache:
-        cache[relation] = frozenset(o.pk for o in _prefetched(instance, relation))
-    return cache[relation]
-
-
 def _judge(
     check: EligibilityCheck,
-    staff: StaffProfile | None,
-    skill: Skill | None,
-    certs: list[Certification],
-    licences: list[Licence],
-    *,
-    outlet_lines: frozenset[int] | None = None,
-    required_types: list | None = None,
+    staff: TechnicianRow | None,
+    skill: SkillRow | None,
+    certs: list[CertificationRow],
+    licences: dict[tuple[int, int], list[LicenceRow]],
+    outlet_lines: frozenset[int],
+    required_types: list[LicenceTypeRow],
+    language: str | None,
 ) -> EligibilityResult:
-    """``outlet_lines`` (the product line ids of the staff's outlet) and ``required_types``
-    (the skill's licence types) may be given precomputed, as batches do."""
+    """``licences`` are by (user id, licence type id), ``outlet_lines`` the product line ids
+    of the staff's outlet (none without an outlet), ``required_types`` the skill's licence
+    types; reasons are in ``language``."""
     result = EligibilityResult(check=check, staff=staff)
     if skill is None:
-        result.reasons.append(Reason.of("unknown_skill"))
+        result.reasons.append(Reason.of("unknown_skill", language))
         return result
     if staff is None:
-        result.reasons.append(Reason.of("unknown_technician"))
+        result.reasons.append(Reason.of("unknown_technician", language))
         return result
     reasons = result.reasons
-    if not staff.active or not staff.user.is_active:
-        reasons.append(Reason.of("inactive_staff"))
-    outlet = staff.outlet
-    if outlet is not None and not outlet.is_active:
-        reasons.append(Reason.of("outlet_suspended"))
-    if outlet is not None and outlet_lines is None:
-        outlet_lines = _prefetched_ids(outlet, "product_lines")
-    if outlet is None or skill.product_line_id not in outlet_lines:
+    if not staff.active or not staff.login_active:
+        reasons.append(Reason.of("inactive_staff", language))
+    if staff.outlet_id is not None and staff.outlet_status != ServiceOutlet.Status.ACTIVE:
+        reasons.append(Reason.of("outlet_suspended", language))
+    if skill.product_line_id not in outlet_lines:
         reasons.append(
             Reason.of(
-                "outlet_not_authorised_for_product_line", product_line=str(skill.product_line)
+                "outlet_not_authorised_for_product_line",
+                language,
+                product_line=skill.product_line_name,
             )
         )
-    cert, cert_reasons = _choose_certification(certs, check.level, check.start, check.end)
+    cert, cert_reasons = _choose_certification(certs, check.level, check.start, check.end, language)
     result.certification = cert
     reasons.extend(cert_reasons)
     ends = [cert.grace_ends_at] if cert is not None and not _blocking(cert_reasons) else []
-    by_type = defaultdict(list)
-    for licence in licences:
-        by_type[licence.licence_type_id].append(licence)
-    if required_types is None:
-        required_types = _prefetched(skill, "required_licence_types")
     for licence_type in required_types:
-        held = by_type.get(licence_type.pk, [])
+        held = licences.get((staff.user_id, licence_type.id))
         if not held:
-            reasons.append(Reason.of("licence_missing", licence=licence_type.name))
+            reasons.append(Reason.of("licence_missing", language, licence=licence_type.name))
             continue
         verified = [lic for lic in held if lic.is_verified]
         if not verified:
-            reasons.append(Reason.of("licence_unverified", licence=licence_type.name))
+            reasons.append(Reason.of("licence_unverified", language, licence=licence_type.name))
             result.licences.append(max(held, key=lambda lic: lic.expires_on))
             continue
-        judged = [(lic, _licence_reasons(lic, check.start, check.end)) for lic in verified]
+        judged = [
+            (lic, _licence_reasons(lic, check.start, check.end, language)) for lic in verified
+        ]
         licence, licence_reasons = min(
-            judged, key=lambda lr: (len(lr[1]), -_licence_valid_until(lr[0]).timestamp())
+            judged, key=lambda lr: (len(lr[1]), -lr[0].valid_until.timestamp())
         )
         result.licences.append(licence)
         reasons.extend(licence_reasons)
-        ends.append(_licence_valid_until(licence))
+        ends.append(licence.valid_until)
     if result.eligible and ends:
         result.valid_until = min(ends)
     return result
 
 
 # --- Reading rows -----------------------------------------------------------------------------
-# A single check spends more time having the ORM build and compile its six queries than running
-# them. The queries' SQL depends only on how many values each ``IN`` list holds, so it is
-# compiled once per connection and shape and reused with fresh parameters; rows become model
-# instances through ``Model.from_db``, as the ORM itself builds them. Nothing but SQL text is
-# kept: every answer reads the current rows.
-
-_SHAPES_PER_CONNECTION = 512
-_MAX_CACHED_PARAMS = 64
+# Building and compiling a query through the ORM costs more than running it once its ``IN``
+# lists hold hundreds of values, and their lengths change with every batch. So each table's
+# SELECT (columns, joins, converters) is compiled by the ORM once per connection, and a check
+# adds its own WHERE clause with one placeholder per value. Nothing but SQL text is kept: every
+# answer reads the current rows.
 
 
-def _rows(key: tuple, params: list, build) -> list[tuple]:
-    """The rows of ``build()``, a ``values_list`` queryset whose SQL parameters are exactly
-    ``params`` in order. Its SQL is compiled once per connection for ``key`` (the shape of the
-    parameters); were the compiled parameters ever not ``params``, the SQL is used as compiled
-    and not kept."""
+def _technicians() -> QuerySet:
+    """Rows of ``TechnicianRow``: staff, login and outlet in one join."""
+    return StaffProfile.objects.order_by().values_list(
+        "user_id",
+        "employee_no",
+        "name",
+        "active",
+        "user__is_active",
+        "outlet_id",
+        "outlet__code",
+        "outlet__status",
+    )
+
+
+# Unfiltered, unordered ``values_list`` querysets, by name; a check's WHERE clause names their
+# columns with ``_column``.
+_SELECTS = {
+    "technicians": _technicians,
+    "skills": lambda: Skill.objects.order_by().values_list(
+        "id", "code", "product_line_id", "product_line__name"
+    ),
+    "licence_types": lambda: Skill.required_licence_types.through.objects.order_by().values_list(
+        "skill_id", "licencetype_id", "licencetype__code", "licencetype__name"
+    ),
+    "certifications": lambda: Certification.objects.order_by().values_list(
+        *CertificationRow._fields
+    ),
+    "licences": lambda: (
+        Licence.objects.order_by()
+        .annotate(is_verified=ExpressionWrapper(Q(verified_at__isnull=False), BooleanField()))
+        .values_list(
+            "licence_type_id", "user_id", "number", "expires_on", "next_review_on", "is_verified"
+        )
+    ),
+    "outlet_lines": lambda: ServiceOutlet.product_lines.through.objects.order_by().values_list(
+        "serviceoutlet_id", "productline_id"
+    ),
+}
+
+
+def _rows(select: str, where: str, params: list) -> list[tuple]:
+    """The rows of the named SELECT (``_SELECTS``) that meet ``where``, an SQL condition with
+    ``%s`` placeholders for ``params``; values come converted as the ORM converts them."""
     connection = connections[DEFAULT_DB_ALIAS]
-    compiled = connection.__dict__.setdefault("_eligibility_sql", {})
-    entry = compiled.get(key)
+    compiled = connection.__dict__.setdefault("_eligibility_selects", {})
+    entry = compiled.get(select)
     if entry is None:
-        compiler = build().query.get_compiler(using=connection.alias)
-        sql, compiled_params = compiler.as_sql()
+        compiler = _SELECTS[select]().query.get_compiler(using=connection.alias)
+        sql, select_params = compiler.as_sql()
+        if select_params:
+            raise ValueError(f"The {select} SELECT takes no parameters.")
         converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
-        entry = (sql, compiler, converters)
-        if list(compiled_params) != list(params):
-            params = list(compiled_params)
-        elif len(params) <= _MAX_CACHED_PARAMS and len(compiled) < _SHAPES_PER_CONNECTION:
-            compiled[key] = entry
+        entry = compiled[select] = (sql, compiler, converters)
     sql, compiler, converters = entry
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{sql} WHERE {where}", params)
         rows = cursor.fetchall()
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     return rows
 
 
-def _columns(model, *, skip: tuple = ()) -> tuple:
-    return tuple(f for f in model._meta.concrete_fields if f.name not in skip)
+def _column(model, name: str) -> str:
+    """A field's column as the compiled SELECTs name it (joined tables keep their names)."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
 
 
-User = get_user_model()
-# Timestamps, the password hash and file fields are never judged: parsing them was a third of a
-# batch.
-_STAFF_FIELDS = _columns(StaffProfile, skip=("created_at", "updated_at"))
-_USER_FIELDS = _columns(User, skip=("password", "last_login", "date_joined"))
-_OUTLET_FIELDS = _columns(ServiceOutlet, skip=("created_at", "updated_at"))
-_SKILL_FIELDS = _columns(Skill)
-_LINE_FIELDS = _columns(ProductLine)
-_TYPE_FIELDS = _columns(LicenceType)
-_CERT_FIELDS = _columns(Certification, skip=("evidence",))
-_LICENCE_FIELDS = _columns(Licence, skip=("scan",))
+def _in(model, name: str, values: list) -> str:
+    return f"{_column(model, name)} IN ({', '.join(['%s'] * len(values))})"
 
 
-@functools.cache
-def _attnames(fields: tuple) -> list[str]:
-    return [f.attname for f in fields]
+def _staff_by_no(employee_nos: list[str]) -> dict[str, TechnicianRow]:
+    """Technicians by employee number, in one query."""
+    rows = _rows("technicians", _in(StaffProfile, "employee_no", employee_nos), employee_nos)
+    return {row[1]: TechnicianRow._make(row) for row in rows}
 
 
-def _instance(model, fields: tuple, values) -> object:
-    return model.from_db(DEFAULT_DB_ALIAS, _attnames(fields), values)
+def _skills_by_code(codes: list[str]) -> dict[str, SkillRow]:
+    rows = _rows("skills", _in(Skill, "code", codes), codes)
+    return {row[1]: SkillRow._make(row) for row in rows}
 
 
-def _paths(fields: tuple, prefix: str = "") -> list[str]:
-    return [prefix + f.name for f in fields]
+def _licence_types_of(skill_ids: list[int]) -> dict[int, list[LicenceTypeRow]]:
+    """The licence types each skill needs, by code, in one query of the link table."""
+    link = Skill.required_licence_types.through
+    types_of: dict[int, list[LicenceTypeRow]] = defaultdict(list)
+    types: dict[int, LicenceTypeRow] = {}
+    for skill_id, *values in _rows("licence_types", _in(link, "skill", skill_ids), skill_ids):
+        licence_type = types.get(values[0])
+        if licence_type is None:
+            licence_type = types[values[0]] = LicenceTypeRow._make(values)
+        types_of[skill_id].append(licence_type)
+    for skill_types in types_of.values():
+        skill_types.sort(key=lambda t: t.code)
+    return types_of
 
 
-def _staff_by_no(employee_nos: list[str]) -> dict[str, StaffProfile]:
-    """Staff with their user and outlet, by employee number, in one query."""
-    paths = (
-        _paths(_STAFF_FIELDS) + _paths(_USER_FIELDS, "user__") + _paths(_OUTLET_FIELDS, "outlet__")
-    )
-    rows = _rows(
-        ("staff", len(employee_nos)),
-        employee_nos,
-        lambda: (
-            StaffProfile.objects.filter(employee_no__in=employee_nos).order_by().values_list(*paths)
-        ),
-    )
-    a = len(_STAFF_FIELDS)
-    b = a + len(_USER_FIELDS)
-    staff_by_no, outlets = {}, {}  # a batch's 500 technicians work in a few dozen outlets
-    for row in rows:
-        staff = _instance(StaffProfile, _STAFF_FIELDS, row[:a])
-        staff.user = _instance(User, _USER_FIELDS, row[a:b])
-        if staff.outlet_id:
-            outlet = outlets.get(staff.outlet_id)
-            if outlet is None:
-                outlet = outlets[staff.outlet_id] = _instance(
-                    ServiceOutlet, _OUTLET_FIELDS, row[b:]
-                )
-            staff.outlet = outlet
-        else:
-            staff.outlet = None
-        staff_by_no[staff.employee_no] = staff
-    return staff_by_no
-
-
-def _skills_by_code(codes: list[str]) -> dict[str, Skill]:
-    paths = _paths(_SKILL_FIELDS) + _paths(_LINE_FIELDS, "product_line__")
-    rows = _rows(
-        ("skills", len(codes)),
-        codes,
-        lambda: Skill.objects.filter(code__in=codes).order_by().values_list(*paths),
-    )
-    a = len(_SKILL_FIELDS)
-    skills = {}
-    for row in rows:
-        skill = _instance(Skill, _SKILL_FIELDS, row[:a])
-        skill.product_line = _instance(ProductLine, _LINE_FIELDS, row[a:])
-        skills[skill.code] = skill
-    return skills
-
-
-def _staff_queryset() -> QuerySet[StaffProfile]:
-    # No ORDER BY anywhere on the hot path: results are keyed in Python, and the models'
-    # default orderings cost a join, a sort and query compilation time on every check.
-    # Timestamps and the password hash are never judged: parsing them was a third of a batch.
-    return (
-        StaffProfile.objects.select_related("user", "outlet")
-        .defer(
-            "created_at",
-            "updated_at",
-            "user__password",
-            "user__last_login",
-            "user__date_joined",
-            "outlet__created_at",
-            "outlet__updated_at",
+def _certifications(users_by_skill: dict[int, set[int]]) -> dict[tuple, list[CertificationRow]]:
+    """The certifications (but superseded ones) of the (technician, skill) pairs asked about,
+    by (user id, skill id): a 500-check batch reads the rows of those pairs, not every
+    certification of 500 people in 40 skills."""
+    pairs, params = [], []
+    for skill_id, user_ids in users_by_skill.items():
+        ordered = sorted(user_ids)
+        pairs.append(
+            f"({_column(Certification, 'skill')} = %s AND {_in(Certification, 'user', ordered)})"
         )
-        .order_by()
-    )
+        params += [skill_id, *ordered]
+    where = f"({' OR '.join(pairs)}) AND {_column(Certification, 'status')} <> %s"
+    params.append(CertificationStatus.SUPERSEDED.value)
+    certs = defaultdict(list)
+    for row in _rows("certifications", where, params):
+        cert = CertificationRow._make(row)
+        certs[(cert.user_id, cert.skill_id)].append(cert)
+    return certs
 
 
-def _outlet_lines(staff_by_no: dict) -> dict[int, frozenset[int]]:
+def _licences(
+    users_by_types: dict[frozenset[int], set[int]], types: dict[int, LicenceTypeRow]
+) -> dict[tuple[int, int], list[LicenceRow]]:
+    """For each set of required licence types, the licences of those types held by the people
+    asked about a skill needing them; by (user id, licence type id)."""
+    wanted, params = [], []
+    for type_ids, user_ids in users_by_types.items():
+        ordered_users, ordered_types = sorted(user_ids), sorted(type_ids)
+        wanted.append(
+            f"({_in(Licence, 'user', ordered_users)}"
+            f" AND {_in(Licence, 'licence_type', ordered_types)})"
+        )
+        params += [*ordered_users, *ordered_types]
+    licences = defaultdict(list)
+    for type_id, user_id, number, expires_on, next_review_on, is_verified in _rows(
+        "licences", " OR ".join(wanted), params
+    ):
+        licences[(user_id, type_id)].append(
+            LicenceRow(
+                types[type_id],
+                user_id,
+                number,
+                expires_on,
+                next_review_on,
+                is_verified,
+                _day_end(expires_on),
+                _day_end(next_review_on) if next_review_on else None,
+            )
+        )
+    return licences
+
+
+def _outlet_lines(staff_by_no: dict[str, TechnicianRow]) -> dict[int, frozenset[int]]:
     """Product line ids per outlet of the staff given, in one query of id pairs."""
-    outlet_ids = {s.outlet_id for s in staff_by_no.values() if s.outlet_id}
+    outlet_ids = sorted({s.outlet_id for s in staff_by_no.values() if s.outlet_id})
     lines: dict[int, set[int]] = defaultdict(set)
     if outlet_ids:
         through = ServiceOutlet.product_lines.through
-        ids = sorted(outlet_ids)
         for outlet_id, line_id in _rows(
-            ("outlet_lines", len(ids)),
-            ids,
-            lambda: (
-                through.objects.filter(serviceoutlet_id__in=ids)
-                .order_by()
-                .values_list("serviceoutlet_id", "productline_id")
-            ),
+            "outlet_lines", _in(through, "serviceoutlet", outlet_ids), outlet_ids
         ):
             lines[outlet_id].add(line_id)
     return {outlet_id: frozenset(lines[outlet_id]) for outlet_id in outlet_ids}
 
 
-def _evaluate(checks: list[EligibilityCheck], staff_by_no: dict) -> list[EligibilityResult]:
+def _evaluate(
+    checks: list[EligibilityCheck], staff_by_no: dict[str, TechnicianRow]
+) -> list[EligibilityResult]:
     """Answers ``checks`` for the staff given, in a constant number of queries."""
     skills = _skills_by_code(sorted({c.skill_code for c in checks}))
-    # The skills' licence types as rows of the link table with the type joined: the same one
-    # query a prefetch makes, without the prefetch machinery's per-object cost.
-    types_of: dict[int, list[LicenceType]] = defaultdict(list)
-    if skills:
-        link = Skill.required_licence_types.through
-        skill_ids = sorted(s.pk for s in skills.values())
-        type_paths = _paths(_TYPE_FIELDS, "licencetype__")
-        types_by_id: dict[int, LicenceType] = {}
-        for skill_id, *values in _rows(
-            ("licence_types", len(skill_ids)),
-            skill_ids,
-            lambda: (
-                link.objects.filter(skill_id__in=skill_ids)
-                .order_by("licencetype__code")
-                .values_list("skill_id", *type_paths)
-            ),
-        ):
-            licence_type = types_by_id.get(values[0])
-            if licence_type is None:
-                licence_type = _instance(LicenceType, _TYPE_FIELDS, values)
-                types_by_id[licence_type.pk] = licence_type
-            types_of[skill_id].append(licence_type)
-    # Only the (technician, skill) pairs asked about are read: a 500-check batch reads the
-    # rows of those pairs, not every certification of 500 people in 40 skills.
-    users_by_skill: dict[Skill, set[int]] = defaultdict(set)
+    types_of = _licence_types_of(sorted(s.id for s in skills.values())) if skills else {}
+    users_by_skill: dict[int, set[int]] = defaultdict(set)
     for check in checks:
         staff, skill = staff_by_no.get(check.employee_no), skills.get(check.skill_code)
         if staff is not None and skill is not None:
-            users_by_skill[skill].add(staff.user_id)
-    certs = defaultdict(list)
-    if users_by_skill:
-        pairs = Q()
-        shape, params = [], []
-        for skill, user_ids in users_by_skill.items():
-            ordered = sorted(user_ids)
-            pairs |= Q(skill_id=skill.pk, user_id__in=ordered)
-            shape.append(len(ordered))
-            params += [skill.pk, *ordered]
-        params.append(CertificationStatus.SUPERSEDED.value)
-        cert_paths = _paths(_CERT_FIELDS)
-        for row in _rows(
-            ("certifications", *shape),
-            params,
-            lambda: (
-                Certification.objects.filter(pairs)
-                .exclude(status=CertificationStatus.SUPERSEDED)
-                .order_by()
-                .values_list(*cert_paths)
-            ),
-        ):
-            cert = _instance(Certification, _CERT_FIELDS, row)
-            certs[(cert.user_id, cert.skill_id)].append(cert)
-    # Licences: for each set of required types, the people asked about a skill needing them.
+            users_by_skill[skill.id].add(staff.user_id)
+    certs = _certifications(users_by_skill) if users_by_skill else {}
     users_by_types: dict[frozenset[int], set[int]] = defaultdict(set)
-    for skill, user_ids in users_by_skill.items():
-        type_ids = frozenset(t.pk for t in types_of[skill.pk])
+    for skill_id, user_ids in users_by_skill.items():
+        type_ids = frozenset(t.id for t in types_of.get(skill_id, ()))
         if type_ids:
             users_by_types[type_ids] |= user_ids
-    licences = defaultdict(list)
-    if users_by_types:
-        wanted = Q()
-        shape, params = [], []
-        for type_ids, user_ids in users_by_types.items():
-            ordered_users, ordered_types = sorted(user_ids), sorted(type_ids)
-            wanted |= Q(user_id__in=ordered_users, licence_type_id__in=ordered_types)
-            shape.append((len(ordered_types), len(ordered_users)))
-            params += [*ordered_types, *ordered_users]  # Q() orders its conditions by name
-        types = {t.pk: t for skill_types in types_of.values() for t in skill_types}
-        licence_paths = _paths(_LICENCE_FIELDS)
-        for row in _rows(
-            ("licences", *shape),
-            params,
-            lambda: Licence.objects.filter(wanted).order_by().values_list(*licence_paths),
-        ):
-            licence = _instance(Licence, _LICENCE_FIELDS, row)
-            licence.licence_type = types[licence.licence_type_id]  # loaded with the skills
-            licences[licence.user_id].append(licence)
+    types = {t.id: t for skill_types in types_of.values() for t in skill_types}
+    licences = _licences(users_by_types, types) if users_by_types else {}
     outlet_lines = _outlet_lines(staff_by_no)
+    no_lines: frozenset[int] = frozenset()
+    language = get_language()
     results = []
     for check in checks:
         staff = staff_by_no.get(check.employee_no)
         skill = skills.get(check.skill_code)
-        key = (staff.user_id, skill.pk) if staff and skill else None
+        both = staff is not None and skill is not None
         results.append(
             _judge(
                 check,
                 staff,
                 skill,
-                certs.get(key, []) if key else [],
-                licences.get(staff.user_id, []) if staff else [],
-                outlet_lines=outlet_lines.get(staff.outlet_id, frozenset()) if staff else None,
-                required_types=types_of[skill.pk] if skill else None,
+                certs.get((staff.user_id, skill.id), []) if both else [],
+                licences,
+                outlet_lines.get(staff.outlet_id, no_lines) if staff else no_lines,
+                types_of.get(skill.id, []) if skill else [],
+                language,
             )
         )
     return results
@@ -594,12 +609,12 @@ def eligible_technicians(
     holders = Certification.objects.filter(skill=skill).exclude(
         status=CertificationStatus.SUPERSEDED
     )
-    staff = _staff_queryset().filter(user__in=holders.values("user_id"))
+    staff = _technicians().filter(user__in=holders.values("user_id"))
     if region is not None:
         staff = staff.filter(outlet__region=region)
     if outlet is not None:
         staff = staff.filter(outlet=outlet)
-    staff_by_no = {s.employee_no: s for s in staff}
+    staff_by_no = {row[1]: TechnicianRow._make(row) for row in staff}
     checks = [EligibilityCheck(no, skill.code, level, start, end) for no in sorted(staff_by_no)]
     results = _evaluate(checks, staff_by_no) if checks else []
     return results if include_excluded else [r for r in results if r.eligible]
