@@ -21,8 +21,8 @@ define it, else to ``<temp dir>/portal-search-index``. Unknown options raise
 ``ImproperlyConfigured``, so a misspelt option is not silently ignored.
 
 ``MAX_HITS`` caps a relevance-ordered search at its best N hits, like Elasticsearch's result
-window: Whoosh then scores with its top-N optimisations instead of ranking every match, and the
-database checks at most N candidates (more, in rounds, while filters reject too many). ``count()``
+window: only the best N are sorted, and the database checks at most N candidates (more, in
+rounds, while filters reject too many). ``count()``
 is then at most N. Searches ordered by the database (``order_by_relevance=False``) are never
 capped.
 
@@ -33,6 +33,8 @@ What this backend guarantees, and where each piece lives:
 * what an object contributes to the index (columns, content types): :mod:`portal.search.documents`;
 * on-disk layout and generations: :mod:`portal.search.storage`;
 * searching, multi-process writes, atomic rebuilds: :mod:`portal.search.index`;
+* scoring (BM25F as Whoosh computes it, with numpy over cached postings):
+  :mod:`portal.search.scoring`;
 * query translation, supported filters, the synonym hook: :mod:`portal.search.query`;
 * filtering, ordering, slicing, scores and facets: :mod:`portal.search.results`.
 

@@ -13,14 +13,21 @@ Guarantees:
   (same idf and average field length from the searcher, same byte-encoded field lengths, same
   float32 weights); ``Or`` and ``And`` add their parts' scores, ``AndNot`` keeps the positive
   part's, ``Every`` scores its boost, multi-term queries (``Prefix``, ``FuzzyTerm``) add their
-  expanded terms, and phrases are matched and scored by Whoosh itself. ``BestColumn`` (which
+  expanded terms, and phrases (matched by Whoosh) add their words' scores. ``BestColumn`` (which
   Whoosh has no matcher for) scores the best part plus ``TIE_BREAKER`` times the others, as
   Elasticsearch's ``best_fields``. ``tests/unit/test_search_scoring.py`` holds the parity contract.
 * **Deleted documents never match**; deletions are applied per searcher, so cached postings stay
   valid after a delete.
 * **Postings are read once per process.** A term's postings in a segment (segments are
   immutable) are decoded on first use and kept in an LRU bounded by :data:`CACHE_POSTINGS`
-  postings; a new commit only reads the new segments' postings.
+  postings; a new commit only reads the new segments' postings (a merge rewrites segments, so
+  their postings are read again).
+* **A word is scored once per snapshot.** The scores of a leaf and of one query word's
+  ``BestColumn`` (its columns x synonyms) are kept by the snapshot's scorer, up to
+  :data:`MEMO_POSTINGS` documents, and reused by later queries holding that word. A commit
+  makes a new snapshot, whose scorer starts empty: scores depend on index-wide statistics.
+* Uses Whoosh internals (the W3 codec's postings blocks and field-length column); the parity
+  contract fails if an upgrade of ``whoosh-reloaded`` changes them.
 
 Anything else in a query raises ``NotImplementedError``: the compiler only produces the nodes
 above.
@@ -122,8 +129,9 @@ def _decode(matcher) -> tuple[np.ndarray, np.ndarray]:
 class _Segment:
     """One segment reader of a searcher, with where its documents start."""
 
-    def __init__(self, reader, offset, key):
-        self.reader = reader
+    def __init__(self, searcher, offset, key):
+        self.searcher = searcher
+        self.reader = searcher.reader()
         self.offset = offset
         self.key = key
 
@@ -159,6 +167,21 @@ class _Segment:
 
         return _postings.get((self.key, fieldname, "column"), load)
 
+    def phrase_matches(self, fieldname, words, slop):
+        """Documents holding ``words`` in sequence (Whoosh matches positions), as of the
+        first call: positions never change in a segment, and documents deleted since are
+        masked by the scorer."""
+
+        def load():
+            matcher = wq.Phrase(fieldname, words, slop=slop).matcher(self.searcher)
+            ids = []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                matcher.next()
+            return (np.array(ids, dtype=np.int32),)
+
+        return _postings.get((self.key, fieldname, tuple(words), slop), load)[0]
+
 
 class Scorer:
     """Scores queries against one Whoosh searcher (one consistent snapshot of an index)."""
@@ -167,11 +190,11 @@ class Scorer:
         self.searcher = searcher
         self.size = searcher.doc_count_all()
         self.weighting = BM25F()
-        reader = searcher.reader()
         self.segments = [
-            _Segment(leaf, offset, (index_key, leaf.segment().segment_id()))
-            for leaf, offset in reader.leaf_readers()
-            if leaf.segment() is not None  # an empty index has a reader without a segment
+            _Segment(leaf, offset, (index_key, leaf.reader().segment().segment_id()))
+            for leaf, offset in searcher.leaf_searchers()
+            # An empty index has a reader without a segment.
+            if leaf.reader().segment() is not None
         ]
         self._offsets = [segment.offset for segment in self.segments]
         self._memo = {}
@@ -251,14 +274,18 @@ class Scorer:
         return ids, scores[ids]
 
     def _phrase(self, query):
-        # Positions are Whoosh's business: its own matcher finds and scores the phrase.
-        matcher = query.matcher(self.searcher)
-        ids, scores = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            scores.append(matcher.score())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+        # Scored as Whoosh scores a phrase: its words' scores added up, times the boost.
+        ids = [
+            segment.phrase_matches(query.fieldname, query.words, query.slop) + segment.offset
+            for segment in self.segments
+        ]
+        ids = np.concatenate(ids) if ids else _EMPTY_IDS
+        scores = np.zeros(len(ids))
+        if len(ids):
+            for word in query.words:
+                word_ids, word_scores = self._sparse(wq.Term(query.fieldname, word))
+                scores += word_scores[np.searchsorted(word_ids, ids)]
+        return ids, scores * query.boost
 
     def _sparse(self, query):
         """``(document numbers, scores)`` of a leaf or of one query word's ``BestColumn``, or
@@ -275,9 +302,7 @@ class Scorer:
             elif isinstance(query, wq.MultiTerm):
                 result = self._multi_term(query)
             else:
-                scores, matched = self._best_column(query.subqueries)
-                ids = np.flatnonzero(matched).astype(np.int32)
-                result = ids, scores[ids]
+                result = self._best_column(query.subqueries)
             if self._memo_size + len(result[0]) <= MEMO_POSTINGS:
                 self._memo[query] = result
                 self._memo_size += len(result[0])
@@ -335,6 +360,8 @@ class Scorer:
         return scores, matched
 
     def _best_column(self, subqueries):
+        """A word's ``BestColumn``: the best column's score plus TIE_BREAKER times the others,
+        for the documents any column matches."""
         best, total, matched = None, None, None
         for subquery in subqueries:
             scores, part_matched = self._dense(subquery)
@@ -345,5 +372,7 @@ class Scorer:
             total += scores
             matched |= part_matched
         if best is None:
-            return np.zeros(self.size), np.zeros(self.size, dtype=bool)
-        return best + BestColumn.TIE_BREAKER * (total - best), matched
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        ids = np.flatnonzero(matched)
+        scores = best[ids] + BestColumn.TIE_BREAKER * (total[ids] - best[ids])
+        return ids.astype(np.int32), scores

@@ -95,7 +95,8 @@ def test_filter_restricts_matches_without_changing_scores(searcher):
 
 def test_best_column_scores_the_best_column_plus_a_tenth_of_the_others(searcher):
     scorer = Scorer(searcher, "test")
-    title, body = wq.Term(TITLE, "compressor"), wq.Term(BODY, "compressor")
+    title = wq.Or([wq.Term(TITLE, "compressor"), wq.Phrase(TITLE, ["compressor", "noise"])])
+    body = wq.Term(BODY, "compressor")
     in_title = {docnum: score for score, docnum in scorer.ranked(title)}
     in_body = {docnum: score for score, docnum in scorer.ranked(body)}
 
