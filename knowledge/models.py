@@ -252,7 +252,10 @@ class Case(
 class CaseOccurrence(models.Model):
     """One ticket seen as an instance of a case. A ticket belongs to at most one case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="occurrence_set")
+    # Indexed by the (case, seen_at) index below, which serves lookups by case alone too.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="occurrence_set", db_index=False
+    )
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="occurrence")
     seen_at = models.DateTimeField()
     product_model = models.CharField(max_length=60, blank=True)
@@ -260,6 +263,12 @@ class CaseOccurrence(models.Model):
 
     class Meta:
         ordering = ["seen_at"]
+        # A new occurrence reads only its case's occurrences near it in time, of any model
+        # (recurring) and of its model (batch).
+        indexes = [
+            models.Index(fields=["case", "seen_at"]),
+            models.Index(fields=["case", "product_model", "seen_at"]),
+        ]
 
     def __str__(self):
         return f"{self.case_id}:{self.ticket_id}"

@@ -128,25 +128,26 @@ def _candidates(ticket: Ticket):
     if ticket.error_code:
         # Same code first; cases without codes can still match on words.
         cases = cases.filter(Q(error_code=ticket.error_code) | Q(error_code=""))
-    # Only what matching and the occurrence refresh read: candidates' texts are never needed.
-    return cases.only(*_REFRESH_FIELDS, "fingerprint").order_by("-last_seen")[:CANDIDATES]
+    # Only what matching reads, as tuples: the chosen case is read again, locked.
+    return cases.order_by("-last_seen").values_list("pk", "fingerprint", "error_codes")[:CANDIDATES]
 
 
-def _best_match(ticket: Ticket, words: set[str]) -> Case | None:
+def _best_match(ticket: Ticket, words: set[str]) -> int | None:
+    """The id of the case the ticket is another occurrence of, if any."""
     best, best_score = None, MATCH_THRESHOLD
-    for case in _candidates(ticket):
+    for case_id, case_words, case_codes in _candidates(ticket):
         score = similarity(
             words_a=words,
-            words_b=set(case.fingerprint.split()),
+            words_b=set(case_words.split()),
             code_a=ticket.error_code,
-            code_b=case.error_codes,
+            code_b=case_codes,
         )
         if score >= best_score:
-            best, best_score = case, score
+            best, best_score = case_id, score
     return best
 
 
-# What case_refresh_from_occurrences reads and writes; nothing else of the case changes.
+# The case's figures: what the occurrence services read and write; nothing else changes.
 _REFRESH_FIELDS = (
     "occurrences",
     "first_seen",
@@ -160,12 +161,22 @@ _REFRESH_FIELDS = (
 )
 
 
+def _case_locked(case_id: int) -> Case:
+    """The case's figures, read under its row lock: merges into one case from several workers
+    take turns, so none counts from figures another is changing."""
+    return Case.objects.select_for_update(of=("self",)).only(*_REFRESH_FIELDS).get(pk=case_id)
+
+
 def case_refresh_from_occurrences(*, case: Case) -> Case:
-    """Recomputes occurrences, models, codes, first/last seen and the recurring/batch flags.
+    """Recomputes occurrences, models, codes, first/last seen and the recurring/batch flags
+    from all the case's occurrences.
 
     Recurring (重复发生): ≥3 occurrences within 90 days. Batch (批量): ≥3 of the same model
-    within 30 days. A newly raised flag stamps ``flagged_at`` for quality staff's list."""
-    # Only the three columns the figures need, in one pass: a recurring case has thousands.
+    within 30 days. A newly raised flag stamps ``flagged_at`` for quality staff's list.
+    Models and codes are only ever added: a trainer's reading of the case keeps them.
+
+    The reference for the figures; the pipeline calls it when an occurrence moves or leaves
+    (re-posted tickets) and ``case_count_new_occurrence`` for the common case of one more."""
     rows = list(
         case.occurrence_set.order_by("seen_at").values_list(
             "seen_at", "product_model", "error_code"
@@ -190,6 +201,44 @@ def case_refresh_from_occurrences(*, case: Case) -> Case:
         _within(times_by_model.get(model, []), BATCH_WINDOW, BATCH_MIN)
         for model in case.product_models
     )
+    return _case_save_figures(case, was_flagged=was_flagged)
+
+
+def case_count_new_occurrence(*, case: Case, occurrence: CaseOccurrence) -> Case:
+    """Updates the figures of ``case`` (read locked, as saved) for one occurrence just added,
+    to exactly what ``case_refresh_from_occurrences`` computes, at a cost that does not grow
+    with the case: the count and first/last seen follow from the new occurrence; a raised flag
+    stays raised (one more occurrence never breaks a cluster); an unraised one can only be
+    raised by a cluster holding the new occurrence, so only the occurrences within one window
+    of it are read, through the (case, seen_at) and (case, model, seen_at) indexes."""
+    seen_at, model, code = occurrence.seen_at, occurrence.product_model, occurrence.error_code
+    case.occurrences += 1
+    case.first_seen = min(case.first_seen or seen_at, seen_at)
+    case.last_seen = max(case.last_seen or seen_at, seen_at)
+    for value, values in ((model, case.product_models), (code, case.error_codes)):
+        if value and value not in values:
+            values.append(value)
+    case.error_code = case.error_codes[0] if case.error_codes else ""
+    was_flagged = case.is_recurring or case.is_batch
+    if not case.is_recurring and case.occurrences >= RECURRING_MIN:
+        case.is_recurring = _within_around(case, seen_at, RECURRING_WINDOW, RECURRING_MIN)
+    if not case.is_batch and model and case.occurrences >= BATCH_MIN:
+        case.is_batch = _within_around(case, seen_at, BATCH_WINDOW, BATCH_MIN, product_model=model)
+    return _case_save_figures(case, was_flagged=was_flagged)
+
+
+def _within_around(case: Case, seen_at, window: dt.timedelta, minimum: int, **filters) -> bool:
+    """Whether ``minimum`` of the case's occurrences (matching ``filters``) within one
+    ``window`` include one at ``seen_at``: only those less than a window away can be in it."""
+    times = list(
+        case.occurrence_set.filter(seen_at__range=(seen_at - window, seen_at + window), **filters)
+        .order_by("seen_at")
+        .values_list("seen_at", flat=True)
+    )
+    return _within(times, window, minimum)
+
+
+def _case_save_figures(case: Case, *, was_flagged: bool) -> Case:
     if (case.is_recurring or case.is_batch) and not was_flagged:
         case.flagged_at = timezone.now()
     # Figures only: no reference changes, so no reference-index task for every merged ticket.
@@ -229,7 +278,7 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("product_line", "occurrence__case")
+            .select_related("product_line", "occurrence")
             .get(pk=ticket_id)
         )
         try:
@@ -253,18 +302,18 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
         if reason:
             if existing is not None:
                 # A re-post that turned out junk leaves its case: the case's figures follow.
+                case = _case_locked(existing.case_id)
                 existing.delete()
-                case_refresh_from_occurrences(case=existing.case)
+                case_refresh_from_occurrences(case=case)
             ticket.status, ticket.status_reason, ticket.case = Ticket.Status.SKIPPED, reason, None
             ticket.processed_at = timezone.now()
-            ticket.save()
+            ticket.save(update_fields=_PROCESSED_FIELDS)
             return ProcessResult(ticket.status)
 
         draft = get_summariser().summarise(_ticket_text(ticket))
         words = fingerprint(draft.symptom, draft.cause, draft.resolution)
-        case = existing.case if existing else _best_match(ticket, set(words.split()))
-        created_it = case is None
-        if case is None:
+        case_id = existing.case_id if existing else _best_match(ticket, set(words.split()))
+        if case_id is None:
             case = Case.objects.create(
                 title=draft.title,
                 symptom=draft.symptom,
@@ -278,29 +327,39 @@ def ticket_process(*, ticket_id: int) -> ProcessResult:
                 fingerprint=words,
                 live=True,
             )
-        occurrence = {
-            "case": case,
-            "seen_at": ticket.closed_at,
-            "product_model": ticket.product_model,
-            "error_code": ticket.error_code,
-        }
+        else:
+            case = _case_locked(case_id)
+        occurrence = CaseOccurrence(
+            pk=existing.pk if existing else None,
+            case=case,
+            ticket=ticket,
+            seen_at=ticket.closed_at,
+            product_model=ticket.product_model,
+            error_code=ticket.error_code,
+        )
         # The ticket row is locked, so nobody else writes its occurrence: no get-or-create
         # savepoints needed (they were a third of this function's queries).
         if existing:
-            CaseOccurrence.objects.filter(pk=existing.pk).update(**occurrence)
-        else:
-            CaseOccurrence.objects.create(ticket=ticket, **occurrence)
-        case_refresh_from_occurrences(case=case)
-        ticket.case = case
-        if existing:
+            # A re-post may move the occurrence in time or change its model: recount all.
+            occurrence.save(force_update=True)
+            case_refresh_from_occurrences(case=case)
             # The ticket that made the case holds its first occurrence, re-posts included.
             creator = case.occurrence_set.order_by("pk").values_list("ticket_id", flat=True)[0]
             created_it = creator == ticket.pk
+        else:
+            occurrence.save(force_insert=True)
+            case_count_new_occurrence(case=case, occurrence=occurrence)
+            created_it = case_id is None
+        ticket.case = case
         ticket.status = Ticket.Status.CASE_CREATED if created_it else Ticket.Status.MERGED
         ticket.status_reason = ""
         ticket.processed_at = timezone.now()
-        ticket.save()
+        ticket.save(update_fields=_PROCESSED_FIELDS)
         return ProcessResult(ticket.status, case.pk)
+
+
+# What processing changes on the ticket: the raw fields it was sent with are left alone.
+_PROCESSED_FIELDS = ("redacted", "status", "status_reason", "case", "processed_at", "updated_at")
 
 
 def ticket_mark_failed(*, ticket_id: int, error: str) -> None:

@@ -3,10 +3,11 @@
 import json
 
 import pytest
+from django.db import transaction
 
 from knowledge.models import Case, CaseOccurrence, Ticket
 from knowledge.records import TicketRecordForm, normalise_ticket
-from knowledge.services import ticket_receive
+from knowledge.services import case_refresh_from_occurrences, ticket_process, ticket_receive
 from portal.services import api_key_create
 
 E6 = {
@@ -121,6 +122,71 @@ def test_three_of_the_same_model_within_30_days_is_flagged_batch(
     case = Case.objects.get()
     assert case.occurrences == 3
     assert case.is_batch and case.is_recurring and case.flagged_at is not None
+
+
+FIGURES = (
+    "occurrences",
+    "first_seen",
+    "last_seen",
+    "product_models",
+    "error_codes",
+    "error_code",
+    "is_recurring",
+    "is_batch",
+    "flagged_at",
+)
+
+
+def recounted(case_id):
+    """The figures a full recount of the case's occurrences gives, left unsaved."""
+    with transaction.atomic():
+        case = case_refresh_from_occurrences(case=Case.objects.get(pk=case_id))
+        figures = {name: getattr(case, name) for name in FIGURES}
+        transaction.set_rollback(True)
+    return figures
+
+
+def test_case_figures_kept_per_ticket_equal_a_full_recount_whatever_order_tickets_come_in(
+    first, django_capture_on_commit_callbacks
+):
+    """Merges update the figures from the new occurrence alone; re-posts recount. Either way
+    they equal a recount of every occurrence, after every ticket: out-of-order closing times,
+    windows met exactly (from either end), flags raised late, moved, junked, re-sent tickets."""
+    a, b = E6["product_model"], "KFR-26GW/BpNhAa1"
+
+    def at(day):
+        return f"2026-{day}T15:20:00+08:00"
+
+    steps = [
+        variant(2, closed_at=at("07-01"), product_model=b),  # earlier than the case's first
+        variant(3, closed_at=at("11-05")),  # three, but over 90 days apart
+        variant(4, closed_at=at("05-03"), product_model=b),  # 05-03..08-01: exactly 90 days
+        variant(5, closed_at=at("06-02"), product_model=b),  # b: three, but over 30 days
+        variant(6, closed_at=at("07-02"), product_model=b),  # b: 06-02..07-02 (30 days), 批量
+        variant(6, closed_at=at("09-20"), product_model=b),  # re-post moves it: no batch now
+        variant(4, resolution="用户不在家，已改约"),  # re-post turns junk: leaves the case
+        variant(6, closed_at=at("09-20"), product_model=b),  # re-sent unchanged
+        variant(7, closed_at=at("10-01")),
+        variant(8, closed_at=at("10-25"), product_model=""),  # no model
+        variant(9, closed_at=at("10-20")),
+        variant(10, closed_at=at("10-25")),  # a: 10-20..11-05, 批量 again
+    ]
+    seen = []
+    for record in steps:
+        ticket, _action = receive(record, django_capture_on_commit_callbacks)
+        case = Case.objects.get(pk=first.case_id)
+        figures = {name: getattr(case, name) for name in FIGURES}
+        assert figures == recounted(case.pk), record["ticket_no"]
+        seen.append((case.is_recurring, case.is_batch))
+    assert seen[2:6] == [(True, False), (True, False), (True, True), (True, False)]
+    assert seen[-1] == (True, True)
+    assert case.occurrences == CaseOccurrence.objects.filter(case=case).count() == 9
+    assert case.product_models == [a, b] and case.error_codes == ["E6"]
+    assert case.first_seen.date().isoformat() == "2026-06-02"  # 05-03 left with its ticket
+
+    # A redelivered task for a processed ticket changes nothing either.
+    ticket_process(ticket_id=ticket.pk)
+    assert {name: getattr(Case.objects.get(pk=case.pk), name) for name in FIGURES} == figures
 
 
 @pytest.mark.parametrize(
