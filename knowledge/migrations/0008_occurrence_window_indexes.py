@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0006_case_related_pages_parental'),
+        ('knowledge', '0007_more_starter_synonyms'),
     ]
 
     operations = [
