@@ -3,24 +3,15 @@
 A busy pipeline saves the same case again and again (every merged ticket refreshes its
 occurrence figures), and Whoosh pays for every commit with a segment merge. So a case save does
 not index the case: it marks the row stale (``Case.search_stale``) and, on commit, queues at most
-one ``knowledge.index_cases`` task per process at a time. That task indexes all stale cases in
-batches, one backend commit per batch.
-
-Much of a run's cost does not grow with the cases it writes (Whoosh writes a segment and merges
-the small ones on every commit), so runs pace themselves: the next waits ``PACE`` times as long
-as the last one took, at least ``INDEX_DELAY`` and at most ``PACE_MAX`` seconds. Quiet, runs are
-short and cases searchable within seconds; busy, each run writes more cases at once and index
-runs take at most about a fifth of the worker's time.
+one ``knowledge.index_cases`` task per process and ``INDEX_DELAY`` seconds. That task indexes all
+stale cases in batches, one backend commit per batch.
 
 Guarantees: a case saved (pipeline, admin edit, publish, workflow approval) is indexed within
-about ``INDEX_DELAY`` seconds of the commit while runs are short (a few cases), within
-``PACE_MAX`` seconds when a busy pipeline makes them long, or, if a worker dies, by the next run
-of the task (the stale flag is in the database, not in the message, so nothing is lost and
-redelivery only repeats idempotent writes). Deleting a case removes it from the index at once,
-as before."""
+about ``INDEX_DELAY`` seconds of the commit, or, if a worker dies, by the next run of the task
+(the stale flag is in the database, not in the message, so nothing is lost and redelivery only
+repeats idempotent writes). Deleting a case removes it from the index at once, as before."""
 
 import logging
-import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -32,14 +23,10 @@ from .models import Case
 logger = logging.getLogger(__name__)
 
 INDEX_DELAY = 2  # seconds: how long saves gather before one commit
-PACE = 4  # the next run waits this many times as long as the last one took...
-PACE_MAX = 30  # ...but never longer than this (seconds)
 INDEX_BATCH = 500
 # Present while an index task is queued in this cache; expires so a lost message never blocks.
 QUEUED_KEY = "knowledge:index-cases-queued"
 QUEUED_TTL = 60
-# How long the last run in this process took (seconds).
-LAST_RUN_KEY = "knowledge:index-cases-last-run"
 
 
 def case_saved(sender, instance: Case, raw: bool = False, update_fields=None, **kwargs) -> None:
@@ -67,8 +54,7 @@ def case_index_schedule() -> None:
     from .tasks import index_cases
 
     if cache.add(QUEUED_KEY, 1, timeout=QUEUED_TTL):
-        last_run = cache.get(LAST_RUN_KEY, 0)
-        index_cases.apply_async(countdown=min(max(INDEX_DELAY, PACE * last_run), PACE_MAX))
+        index_cases.apply_async(countdown=INDEX_DELAY)
 
 
 def cases_index_stale(*, batch_size: int = INDEX_BATCH, max_batches: int = 20) -> int:
@@ -78,8 +64,7 @@ def cases_index_stale(*, batch_size: int = INDEX_BATCH, max_batches: int = 20) -
     task time limit even after a bulk import."""
     # Cleared first: a case saved from now on queues a new task, so none waits unindexed.
     cache.delete(QUEUED_KEY)
-    started = time.monotonic()
-    written, more = 0, True
+    written = 0
     backends = list(get_search_backends(with_auto_update=True))
     for _batch in range(max_batches):
         with transaction.atomic():
@@ -90,14 +75,11 @@ def cases_index_stale(*, batch_size: int = INDEX_BATCH, max_batches: int = 20) -
                 .order_by("pk")[:batch_size]
             )
             if not batch:
-                more = False
-                break
+                return written
             for backend in backends:
                 backend.add_bulk(Case, batch)
             Case.objects.filter(pk__in=[case.pk for case in batch]).update(search_stale=False)
         written += len(batch)
         logger.debug("indexed %d cases", len(batch))
-    cache.set(LAST_RUN_KEY, time.monotonic() - started, timeout=None)
-    if more:
-        case_index_schedule()
+    case_index_schedule()
     return written
