@@ -173,7 +173,7 @@ def case_refresh_from_occurrences(*, case: Case) -> Case:
 
     Recurring (重复发生): ≥3 occurrences within 90 days. Batch (批量): ≥3 of the same model
     within 30 days. A newly raised flag stamps ``flagged_at`` for quality staff's list.
-    Models and codes are only ever added: a trainer's reading of the case keeps them.
+    Models and codes are only ever added: those the summary found stay.
 
     The reference for the figures; the pipeline calls it when an occurrence moves or leaves
     (re-posted tickets) and ``case_count_new_occurrence`` for the common case of one more."""
@@ -228,8 +228,9 @@ def case_count_new_occurrence(*, case: Case, occurrence: CaseOccurrence) -> Case
 
 
 def _within_around(case: Case, seen_at, window: dt.timedelta, minimum: int, **filters) -> bool:
-    """Whether ``minimum`` of the case's occurrences (matching ``filters``) within one
-    ``window`` include one at ``seen_at``: only those less than a window away can be in it."""
+    """Whether ``minimum`` of the case's occurrences (matching ``filters``) fall within one
+    ``window``, reading only those at most a window from ``seen_at``: a cluster holding the
+    occurrence at ``seen_at`` lies among them."""
     times = list(
         case.occurrence_set.filter(seen_at__range=(seen_at - window, seen_at + window), **filters)
         .order_by("seen_at")
