@@ -16,14 +16,22 @@ class KnowledgeConfig(AppConfig):
         from portal.roles import Role
 
         from .indexing import case_before_save, case_deleted, case_saved
-        from .models import Case, SynonymGroup
-        from .receivers import validate_case_on_workflow_approval
+        from .models import Case, CaseOccurrence, SynonymGroup
+        from .receivers import (
+            recount_case_on_occurrence_delete,
+            validate_case_on_workflow_approval,
+        )
         from .setup import case_review_workflow_ensure
         from .synonyms import synonyms_changed
 
         pre_save.connect(case_before_save, sender=Case, dispatch_uid="case-index-pre")
         post_save.connect(case_saved, sender=Case, dispatch_uid="case-index-save")
         post_delete.connect(case_deleted, sender=Case, dispatch_uid="case-index-delete")
+        post_delete.connect(
+            recount_case_on_occurrence_delete,
+            sender=CaseOccurrence,
+            dispatch_uid="case-recount-on-occurrence-delete",
+        )
         workflow_approved.connect(
             validate_case_on_workflow_approval, dispatch_uid="knowledge.case-approved"
         )

@@ -1,7 +1,9 @@
 """Signal receivers of the knowledge app: thin adapters over services."""
 
+from django.db import transaction
+
 from .models import Case
-from .services import case_mark_validated
+from .services import case_mark_validated, case_recount
 
 
 def validate_case_on_workflow_approval(sender, instance, user=None, **kwargs):
@@ -9,3 +11,9 @@ def validate_case_on_workflow_approval(sender, instance, user=None, **kwargs):
     case = instance.content_object
     if isinstance(case, Case):
         case_mark_validated(case=case, user=user)
+
+
+def recount_case_on_occurrence_delete(sender, instance, **kwargs):
+    """An occurrence deleted (its ticket deleted, or its case): the case's figures are
+    recounted once the deletion is committed."""
+    transaction.on_commit(lambda: case_recount(case_id=instance.case_id))

@@ -204,6 +204,21 @@ def case_refresh_from_occurrences(*, case: Case) -> Case:
     return _case_save_figures(case, was_flagged=was_flagged)
 
 
+def case_recount(*, case_id: int) -> None:
+    """Recounts a case's figures after an occurrence left it outside the pipeline (a ticket
+    deleted by a manager): the pipeline only counts the occurrences it adds or moves. Nothing
+    to do when the case itself is gone."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .only(*_REFRESH_FIELDS)
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is not None:
+            case_refresh_from_occurrences(case=case)
+
+
 def case_count_new_occurrence(*, case: Case, occurrence: CaseOccurrence) -> Case:
     """Updates the figures of ``case`` (read locked, as saved) for one occurrence just added,
     to exactly what ``case_refresh_from_occurrences`` computes, at a cost that does not grow

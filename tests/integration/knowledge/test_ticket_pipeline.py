@@ -106,6 +106,21 @@ def test_the_same_fault_in_other_words_folds_into_the_case(
     assert case.product_models == ["KFR-35GW/BpNhAa1", "KFR-26GW/BpNhAa1"]
 
 
+def test_deleting_a_folded_ticket_recounts_its_case(first, django_capture_on_commit_callbacks):
+    other, _ = receive(
+        variant(2, closed_at="2026-08-20T10:00:00+08:00", product_model="KFR-26GW/BpNhAa1"),
+        django_capture_on_commit_callbacks,
+    )
+    assert Case.objects.get().occurrences == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Ticket.objects.filter(pk=other.pk).delete()
+
+    case = Case.objects.get()
+    assert case.occurrences == 1
+    assert case.last_seen == case.first_seen == CaseOccurrence.objects.get().seen_at
+
+
 def test_a_different_error_code_never_folds(first, django_capture_on_commit_callbacks):
     other, _ = receive(variant(3, error_code="F4"), django_capture_on_commit_callbacks)
     other.refresh_from_db()
