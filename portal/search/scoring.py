@@ -52,7 +52,8 @@ _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 #: Upper bound of postings (document numbers with their weights) kept decoded per process,
 #: 8 bytes each.
 CACHE_POSTINGS = 8_000_000
-#: Upper bound of scored documents a snapshot's scorer keeps for later queries (12 bytes each).
+#: Upper bound of scored documents a snapshot's scorer keeps for later queries (12-16 bytes
+#: each).
 MEMO_POSTINGS = 3_000_000
 
 
