@@ -197,9 +197,8 @@ class Case(
     def get_absolute_url(self):
         return reverse("knowledge:case", args=[self.pk])
 
-    # Figures the pipeline keeps up to date while a trainer's draft waits: publishing or
-    # loading a revision never rolls them back to what they were when the draft was saved.
-    PIPELINE_FIELDS = (
+    # The figures counted from the case's occurrences (knowledge.services keeps them).
+    FIGURE_FIELDS = (
         "occurrences",
         "first_seen",
         "last_seen",
@@ -209,8 +208,10 @@ class Case(
         "is_recurring",
         "is_batch",
         "flagged_at",
-        "fingerprint",
     )
+    # Fields the pipeline keeps up to date while a trainer's draft waits: publishing or
+    # loading a revision never rolls them back to what they were when the draft was saved.
+    PIPELINE_FIELDS = (*FIGURE_FIELDS, "fingerprint")
 
     def with_content_json(self, content):
         obj = super().with_content_json(content)

@@ -147,24 +147,10 @@ def _best_match(ticket: Ticket, words: set[str]) -> int | None:
     return best
 
 
-# The case's figures: what the occurrence services read and write; nothing else changes.
-_REFRESH_FIELDS = (
-    "occurrences",
-    "first_seen",
-    "last_seen",
-    "product_models",
-    "error_codes",
-    "error_code",
-    "is_recurring",
-    "is_batch",
-    "flagged_at",
-)
-
-
 def _case_locked(case_id: int) -> Case:
     """The case's figures, read under its row lock: merges into one case from several workers
     take turns, so none counts from figures another is changing."""
-    return Case.objects.select_for_update(of=("self",)).only(*_REFRESH_FIELDS).get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",)).only(*Case.FIGURE_FIELDS).get(pk=case_id)
 
 
 def case_refresh_from_occurrences(*, case: Case) -> Case:
@@ -209,14 +195,11 @@ def case_recount(*, case_id: int) -> None:
     deleted by a manager): the pipeline only counts the occurrences it adds or moves. Nothing
     to do when the case itself is gone."""
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .only(*_REFRESH_FIELDS)
-            .filter(pk=case_id)
-            .first()
-        )
-        if case is not None:
-            case_refresh_from_occurrences(case=case)
+        try:
+            case = _case_locked(case_id)
+        except Case.DoesNotExist:
+            return
+        case_refresh_from_occurrences(case=case)
 
 
 def case_count_new_occurrence(*, case: Case, occurrence: CaseOccurrence) -> Case:
@@ -259,7 +242,7 @@ def _case_save_figures(case: Case, *, was_flagged: bool) -> Case:
         case.flagged_at = timezone.now()
     # Figures only: no reference changes, so no reference-index task for every merged ticket.
     with disable_reference_index_auto_update():
-        case.save(update_fields=[*_REFRESH_FIELDS, "search_stale", "updated_at"])
+        case.save(update_fields=[*Case.FIGURE_FIELDS, "search_stale", "updated_at"])
     return case
 
 

@@ -139,17 +139,7 @@ def test_three_of_the_same_model_within_30_days_is_flagged_batch(
     assert case.is_batch and case.is_recurring and case.flagged_at is not None
 
 
-FIGURES = (
-    "occurrences",
-    "first_seen",
-    "last_seen",
-    "product_models",
-    "error_codes",
-    "error_code",
-    "is_recurring",
-    "is_batch",
-    "flagged_at",
-)
+FIGURES = Case.FIGURE_FIELDS
 
 
 def recounted(case_id):
