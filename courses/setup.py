@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from portal.roles import Role, group_name
+from portal.services import approval_workflow_ensure
 
 REVIEWER_GROUP = "reviewer:courses"
 WORKFLOW_NAME = "课程审核"
@@ -18,13 +19,7 @@ TASK_NAME = "资深培训师审核"
 def course_catalogue_ensure():
     """Creates the catalogue page, the review workflow and the page permissions if missing.
     Idempotent; runs after every migrate."""
-    from wagtail.models import (
-        GroupApprovalTask,
-        GroupPagePermission,
-        Workflow,
-        WorkflowPage,
-        WorkflowTask,
-    )
+    from wagtail.models import GroupPagePermission, WorkflowPage
 
     from portal.models import HomePage
 
@@ -53,11 +48,8 @@ def course_catalogue_ensure():
     reviewers.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     )
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
-        task.groups.set([reviewers])
-    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    workflow = approval_workflow_ensure(
+        workflow_name=WORKFLOW_NAME, task_name=TASK_NAME, reviewers=reviewers
+    )
     WorkflowPage.objects.get_or_create(page=catalogue, defaults={"workflow": workflow})
     return catalogue

@@ -8,6 +8,7 @@ assigned to the case model, not to each case, so 100,000 cases cost nothing here
 from django.db import transaction
 
 from portal.roles import Role, group_name
+from portal.services import approval_workflow_ensure
 
 WORKFLOW_NAME = "案例审核"
 TASK_NAME = "技质审核"
@@ -20,7 +21,7 @@ def case_review_workflow_ensure():
     rows are left as they are."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
+    from wagtail.models import WorkflowContentType
 
     from .models import Case
 
@@ -28,10 +29,7 @@ def case_review_workflow_ensure():
     if WorkflowContentType.objects.filter(content_type=content_type).exists():
         return
     reviewers, _ = Group.objects.get_or_create(name=group_name(Role.TRAINER))
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
-        task.groups.set([reviewers])
-    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    workflow = approval_workflow_ensure(
+        workflow_name=WORKFLOW_NAME, task_name=TASK_NAME, reviewers=reviewers
+    )
     WorkflowContentType.objects.create(content_type=content_type, workflow=workflow)

@@ -236,3 +236,18 @@ def notifications_mark_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def approval_workflow_ensure(*, workflow_name: str, task_name: str, reviewers: Group):
+    """Returns the moderation workflow named ``workflow_name``, creating it with its one group
+    approval task (``task_name``, approved by ``reviewers``) if missing. Existing rows are left
+    as an administrator may have changed them."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
+
+    task = GroupApprovalTask.objects.filter(name=task_name).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=task_name)
+        task.groups.set([reviewers])
+    workflow, _ = Workflow.objects.get_or_create(name=workflow_name)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    return workflow
